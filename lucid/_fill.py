@@ -1,0 +1,61 @@
+"""From an ndarray and a generator to one call of the parallel driver.
+
+This is the only place that calls a fill kernel. It lays the array out for the
+driver (contiguous, or strided with its memory span), takes the draw number
+from the generator and picks the serial or the parallel entry point by size;
+both give the same bytes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .kernels import CHUNK, fill_parallel, fill_serial
+from .random import Generator
+
+_NO_AXES = np.empty(0, np.int64)
+_FLAT_DTYPE = {
+    np.dtype(np.float16): np.dtype(np.uint16),  # kernels write float16 as its bits
+    np.dtype(np.float32): np.dtype(np.float32),
+    np.dtype(np.float64): np.dtype(np.float64),
+}
+
+
+def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, bool]:
+    """``(flat, origin, shape, strides, contiguous)`` for the driver."""
+    if array.flags.c_contiguous:
+        return array.reshape(-1), 0, _NO_AXES, _NO_AXES, True
+    itemsize = array.itemsize
+    strides = [s // itemsize for s in array.strides]
+    # Flip the axes that run backwards: the view then starts at the lowest address.
+    low = array[tuple(slice(None, None, -1) if s < 0 else slice(None) for s in strides)]
+    origin = sum((d - 1) * -s for d, s in zip(array.shape, strides) if s < 0)
+    span = origin + sum((d - 1) * s for d, s in zip(array.shape, strides) if s > 0) + 1
+    flat = np.lib.stride_tricks.as_strided(low, shape=(span,), strides=(itemsize,))
+    return flat, origin, np.array(array.shape, np.int64), np.array(strides, np.int64), False
+
+
+def check_layout(array: np.ndarray) -> str | None:
+    """Why the driver cannot fill ``array`` in place, or None if it can."""
+    itemsize = array.itemsize
+    for d, s in zip(array.shape, array.strides):
+        if s % itemsize:
+            return f"has a stride of {s} bytes, not a multiple of its item size {itemsize}"
+        if s == 0 and d > 1:
+            return "has overlapping elements (a zero stride)"
+    return None
+
+
+def fill(array: np.ndarray, kind: int, p0: float, p1: float, p2: float, generator: Generator, start: int = 0) -> None:
+    """Write distribution ``kind`` with parameters ``p0..p2`` into ``array``, by logical index.
+
+    ``array`` is a writable float16/32/64 ndarray with at least one element, laid
+    out as :func:`check_layout` accepts; ``start`` offsets the logical index.
+    """
+    k0, k1, draw = generator._take_draw()
+    flat, origin, shape, strides, contiguous = _layout(array)
+    flat = flat.view(_FLAT_DTYPE[array.dtype])
+    n = array.size
+    run = fill_serial if n <= CHUNK else fill_parallel
+    run(kind, flat, origin, shape, strides, contiguous, start, n,
+        k0, k1, draw & 0xFFFFFFFF, draw >> 32, p0, p1, p2, 0.0)

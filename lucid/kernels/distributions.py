@@ -1,0 +1,143 @@
+"""Block kernels: Philox blocks turned into uniform and normal values.
+
+One loop step computes one Philox block and writes its values straight out, so
+LLVM vectorizes across blocks. A 32-bit output (float32, or float16 rounded from
+float32) takes one 32-bit word per value: four values a block. A float64 output
+takes 64 bits per value: two values a block. All arithmetic is float64; the
+value is rounded to the output type once, by ``store``.
+
+Which words make which value (the stream specification, also in the README):
+
+* uniform, 32-bit output: ``u = w / 2**32`` per word.
+* uniform, float64: ``u = (A >> 12) / 2**52`` for ``A = w0 | w1 << 32`` and for ``B = w2 | w3 << 32``.
+* normal, 32-bit output: Box-Muller on ``(w0, w1)`` and on ``(w2, w3)``:
+  ``r = sqrt(-2 log(1 - w0 / 2**32))``, angle ``2*pi * w1 / 2**32``, values ``r cos``, ``r sin``.
+* normal, float64: Box-Muller on ``(A, B)``: ``r = sqrt(-2 log(1 - (A >> 12) / 2**52))``,
+  angle ``2*pi * B / 2**64`` (top 54 bits), values ``r cos``, ``r sin``.
+
+A uniform value is ``min(a + width * u, high)``; a normal value is ``mean + std * z``.
+"""
+
+import numpy as np
+from numba import njit, types
+from numba.extending import overload
+
+from .philox import MASK32, SHIFT32, philox_block
+from .transforms import float16_bits, radius32, select64, radius52, sin_cos_turn32, sin_cos_turn64, unit32, unit52
+
+U64 = np.uint64
+F32 = np.float32
+
+UNIFORM = 0
+NORMAL = 1
+
+_inline = dict(cache=True, error_model="numpy", inline="always")
+_loop = dict(cache=True, error_model="numpy")  # one call per chunk: no need to inline
+
+
+def store(dst, i, value):
+    """``dst[i] = value`` rounded once to ``dst``'s type (uint16 holds float16 bits)."""
+
+
+@overload(store, inline="always")
+def _store(dst, i, value):
+    if dst.dtype == types.float64:
+
+        def impl(dst, i, value):
+            dst[i] = value
+
+    elif dst.dtype == types.float32:
+
+        def impl(dst, i, value):
+            dst[i] = F32(value)
+
+    elif dst.dtype == types.uint16:
+
+        def impl(dst, i, value):
+            dst[i] = float16_bits(F32(value))
+
+    else:
+        return None
+    return impl
+
+
+def values_per_block(dst):
+    """How many values one Philox block makes for ``dst``'s type: 2 for float64, else 4."""
+
+
+@overload(values_per_block, inline="always")
+def _values_per_block(dst):
+    width = 2 if dst.dtype == types.float64 else 4
+    return lambda dst: width
+
+
+@njit(**_inline)
+def _block(b, d0, d1, k0, k1):
+    return philox_block(b & MASK32, b >> SHIFT32, d0, d1, k0, k1)
+
+
+@njit(**_loop)
+def uniform4(dst, b0, nb, k0, k1, d0, d1, a, width, high):
+    for j in range(nb):
+        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
+        v0 = a + width * unit32(w0)
+        v1 = a + width * unit32(w1)
+        v2 = a + width * unit32(w2)
+        v3 = a + width * unit32(w3)
+        store(dst, 4 * j, select64(v0 > high, high, v0))
+        store(dst, 4 * j + 1, select64(v1 > high, high, v1))
+        store(dst, 4 * j + 2, select64(v2 > high, high, v2))
+        store(dst, 4 * j + 3, select64(v3 > high, high, v3))
+
+
+@njit(**_loop)
+def uniform2(dst, b0, nb, k0, k1, d0, d1, a, width, high):
+    for j in range(nb):
+        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
+        v0 = a + width * unit52(w0 | (w1 << SHIFT32))
+        v1 = a + width * unit52(w2 | (w3 << SHIFT32))
+        store(dst, 2 * j, select64(v0 > high, high, v0))
+        store(dst, 2 * j + 1, select64(v1 > high, high, v1))
+
+
+@njit(**_loop)
+def normal4(dst, b0, nb, k0, k1, d0, d1, mean, std):
+    for j in range(nb):
+        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
+        r0 = radius32(w0)
+        s0, c0 = sin_cos_turn32(w1)
+        r1 = radius32(w2)
+        s1, c1 = sin_cos_turn32(w3)
+        store(dst, 4 * j, mean + std * (r0 * c0))
+        store(dst, 4 * j + 1, mean + std * (r0 * s0))
+        store(dst, 4 * j + 2, mean + std * (r1 * c1))
+        store(dst, 4 * j + 3, mean + std * (r1 * s1))
+
+
+@njit(**_loop)
+def normal2(dst, b0, nb, k0, k1, d0, d1, mean, std):
+    for j in range(nb):
+        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
+        r = radius52(w0 | (w1 << SHIFT32))
+        s, c = sin_cos_turn64(w2 | (w3 << SHIFT32))
+        store(dst, 2 * j, mean + std * (r * c))
+        store(dst, 2 * j + 1, mean + std * (r * s))
+
+
+def gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, p0, p1, p2, p3):
+    """Fill ``dst[:nb * V]`` with the values of blocks ``b0 .. b0 + nb - 1`` of distribution ``kind``."""
+
+
+@overload(gen_blocks)
+def _gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, p0, p1, p2, p3):
+    wide = dst.dtype == types.float64
+    uniform = uniform2 if wide else uniform4
+    normal = normal2 if wide else normal4
+
+    def impl(kind, dst, b0, nb, k0, k1, d0, d1, p0, p1, p2, p3):
+        if kind == UNIFORM:
+            uniform(dst, b0, nb, k0, k1, d0, d1, p0, p1, p2)
+        else:
+            normal(dst, b0, nb, k0, k1, d0, d1, p0, p1)
+
+    return impl

@@ -1,0 +1,174 @@
+"""From Philox words to uniforms and normals, with Lucid's own elementary functions.
+
+libm's ``log``, ``sin`` and ``cos`` differ between platforms in their last bits
+and, called once per element, keep loops from vectorizing. Lucid evaluates its
+own polynomials in float64 with a fixed order of IEEE operations instead, so the
+same words give the same bits on every CPU at every SIMD width.
+
+Polynomial coefficients are the published fdlibm minimax constants
+(Sun Microsystems, 1993): ``Lg1..Lg7`` for ``log(1+f)`` through
+``s = f / (2 + f)`` on ``[sqrt(1/2), sqrt(2))``, ``S1..S6`` and ``C1..C6`` for
+``sin`` and ``cos`` on ``[-pi/4, pi/4]``.
+
+Angles never pass through ``2*pi*u`` in floating point: a word is a fraction of
+a full turn, its top two bits pick the quadrant and the rest, an exact integer,
+becomes the residual angle in ``[-pi/4, pi/4)`` with a single rounding.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._bits import f32_as_u32, f64_as_u64, u32_as_f32, u64_as_f64
+
+U32 = np.uint32
+U64 = np.uint64
+I64 = np.int64
+F32 = np.float32
+
+_inline = dict(cache=True, error_model="numpy", inline="always")
+
+ONE_BITS = U64(0x3FF0000000000000)  # bits of 1.0
+TWO52_BITS = U64(0x4330000000000000)  # bits of 2**52
+TWO52 = 4503599627370496.0
+MANTISSA64 = U64(0x000FFFFFFFFFFFFF)
+SQRT_HALF_BITS = U64(0x3FE6A09E00000000)  # sqrt(1/2), truncated: the split point of log
+
+LN2_HI = 6.93147180369123816490e-01
+LN2_LO = 1.90821492927058770002e-10
+LG1 = 6.666666666666735130e-01
+LG2 = 3.999999999940941908e-01
+LG3 = 2.857142874366239149e-01
+LG4 = 2.222219843214978396e-01
+LG5 = 1.818357216161805012e-01
+LG6 = 1.531383769920937332e-01
+LG7 = 1.479819860511658591e-01
+
+S1 = -1.66666666666666324348e-01
+S2 = 8.33333333332248946124e-03
+S3 = -1.98412698298579493134e-04
+S4 = 2.75573137070700676789e-06
+S5 = -2.50507602534068634195e-08
+S6 = 1.58969099521155010221e-10
+C1 = 4.16666666666666019037e-02
+C2 = -1.38888888888741095749e-03
+C3 = 2.48015872894767294178e-05
+C4 = -2.75573143513906633035e-07
+C5 = 2.08757232129817482790e-09
+C6 = -1.13596475577881948265e-11
+
+# pi * 2**-31 and pi * 2**-53: radians per unit of a 32-bit and of a 54-bit turn fraction.
+RAD_PER_TURN32 = np.pi * 2.0**-31
+RAD_PER_TURN54 = np.pi * 2.0**-53
+
+
+@njit(**_inline)
+def log_positive(x):
+    """Natural log of a positive, normal, finite float64 (no checks)."""
+    b = f64_as_u64(x) + (ONE_BITS - SQRT_HALF_BITS)
+    e = np.float64(I64(b >> U64(52)) - I64(1023))
+    m = u64_as_f64((b & MANTISSA64) + SQRT_HALF_BITS)  # x = 2**e * m, m in [sqrt(1/2), sqrt(2))
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    r = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7))) + w * (LG2 + w * (LG4 + w * LG6))
+    hfsq = 0.5 * f * f
+    return e * LN2_HI - ((hfsq - (s * (hfsq + r) + e * LN2_LO)) - f)
+
+
+@njit(**_inline)
+def sin_cos_reduced(a):
+    """``(sin(a), cos(a))`` for ``|a| <= pi/4``."""
+    z = a * a
+    s = a + a * z * (S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)))))
+    r = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))))
+    hz = 0.5 * z
+    w = 1.0 - hz
+    c = w + (((1.0 - w) - hz) + z * r)
+    return s, c
+
+
+@njit(**_inline)
+def mask64(condition):
+    """All ones if ``condition`` else zero: a branch-free select mask."""
+    return U64(0) - U64(condition)
+
+
+@njit(**_inline)
+def select64(condition, x, y):
+    """``x if condition else y`` for float64, branch-free."""
+    m = mask64(condition)
+    return u64_as_f64((f64_as_u64(x) & m) | (f64_as_u64(y) & ~m))
+
+
+@njit(**_inline)
+def sin_cos_quadrant(q, a):
+    """``(sin, cos)`` of ``q * pi/2 + a``, for ``q`` in 0..3 and ``|a| <= pi/4``."""
+    s, c = sin_cos_reduced(a)
+    bs = f64_as_u64(s)
+    bc = f64_as_u64(c)
+    swap = U64(0) - (q & U64(1))
+    sin_sign = ((q >> U64(1)) & U64(1)) << U64(63)
+    cos_sign = (((q + U64(1)) >> U64(1)) & U64(1)) << U64(63)
+    sq = ((bs & ~swap) | (bc & swap)) ^ sin_sign
+    cq = ((bc & ~swap) | (bs & swap)) ^ cos_sign
+    return u64_as_f64(sq), u64_as_f64(cq)
+
+
+@njit(**_inline)
+def sin_cos_turn32(w):
+    """``(sin, cos)`` of the angle ``2*pi * w / 2**32`` for a 32-bit word ``w``."""
+    v = (w + U64(1 << 29)) & U64(0xFFFFFFFF)  # shift by half a quadrant: q is the nearest quadrant
+    t = u64_as_f64(TWO52_BITS | (v & U64((1 << 30) - 1))) - (TWO52 + 536870912.0)
+    return sin_cos_quadrant(v >> U64(30), t * RAD_PER_TURN32)
+
+
+@njit(**_inline)
+def sin_cos_turn64(w):
+    """``(sin, cos)`` of the angle ``2*pi * w / 2**64``, from the top 54 bits of a 64-bit word."""
+    v = w + U64(1 << 61)
+    t = u64_as_f64(TWO52_BITS | ((v & U64((1 << 62) - 1)) >> U64(10))) - (TWO52 + 2251799813685248.0)
+    return sin_cos_quadrant(v >> U64(62), t * RAD_PER_TURN54)
+
+
+@njit(**_inline)
+def unit32(w):
+    """``w / 2**32`` in ``[0, 1)`` for a 32-bit word, exact."""
+    return u64_as_f64(ONE_BITS | (w << U64(20))) - 1.0
+
+
+@njit(**_inline)
+def unit52(w):
+    """``(w >> 12) / 2**52`` in ``[0, 1)`` for a 64-bit word, exact."""
+    return u64_as_f64(ONE_BITS | (w >> U64(12))) - 1.0
+
+
+@njit(**_inline)
+def radius32(w):
+    """Box-Muller radius ``sqrt(-2 log(1 - w / 2**32))`` for a 32-bit word."""
+    return np.sqrt(-2.0 * log_positive(2.0 - u64_as_f64(ONE_BITS | (w << U64(20)))))
+
+
+@njit(**_inline)
+def radius52(w):
+    """Box-Muller radius ``sqrt(-2 log(1 - (w >> 12) / 2**52))`` for a 64-bit word."""
+    return np.sqrt(-2.0 * log_positive(2.0 - u64_as_f64(ONE_BITS | (w >> U64(12)))))
+
+
+@njit(**_inline)
+def float16_bits(x):
+    """IEEE binary16 bits of the float32 ``x``, rounded to nearest even."""
+    b = U64(f32_as_u32(x))
+    sign = (b >> U64(16)) & U64(0x8000)
+    a = b & U64(0x7FFFFFFF)
+    # Normal range: rebias the exponent, round the 13 dropped bits to nearest even.
+    normal = ((a + U64(0xC8000FFF) + ((a >> U64(13)) & U64(1))) & U64(0xFFFFFFFF)) >> U64(13)
+    # Subnormal range: adding 0.5 makes the float32 unit 2**-24, so the FPU rounds for us.
+    sub = U64(f32_as_u32(u32_as_f32(U32(a)) + F32(0.5))) - U64(0x3F000000)
+    # Overflow becomes inf; NaN stays a quiet NaN.
+    special = U64(0x7C00) | (mask64(a > U64(0x7F800000)) & U64(0x0200))
+    is_normal = mask64(a >= U64(0x38800000))
+    is_special = mask64(a >= U64(0x477FF000))
+    h = (normal & is_normal) | (sub & ~is_normal)
+    h = (special & is_special) | (h & ~is_special)
+    return np.uint16(sign | h)

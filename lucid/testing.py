@@ -1,0 +1,180 @@
+"""Statistical assertions for tests of initialization code.
+
+Each assertion runs a few exact or conservative tests, each at false-positive
+rate ``alpha`` (default ``1e-9``): a correct sample fails one of them with
+probability at most ``alpha`` times the number of checks. Values are compared
+as the float type they are stored in: the reference distribution is rounded to
+that type before it is compared, so float16 and float32 samples are judged fairly.
+
+Failures raise ``AssertionError`` with the statistic, the bound and the sample size.
+
+Needs SciPy (the ``test`` extra).
+
+Example:
+    >>> import lucid
+    >>> from lucid.nn.init import normal
+    >>> from lucid.testing import assert_normal
+    >>> w = lucid.zeros(100, 100)
+    >>> normal(w, 0.0, 2.0, generator=lucid.random.Generator(0))
+    >>> assert_normal(w, 0.0, 2.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DEFAULT_ALPHA", "assert_normal", "assert_uniform", "ks_statistic"]
+
+DEFAULT_ALPHA = 1e-9
+
+
+def _values(x: Any) -> np.ndarray:
+    array = np.asarray(x)
+    if array.dtype.kind != "f":
+        raise TypeError(f"expected a float array, got dtype {array.dtype}")
+    flat = array.reshape(-1)
+    if flat.size == 0:
+        raise ValueError("expected at least one value, got an empty array")
+    if not np.isfinite(flat).all():
+        raise AssertionError(f"{int((~np.isfinite(flat)).sum())} of {flat.size} values are not finite")
+    return flat
+
+
+def _rounding_cells(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 bounds of the interval that rounds to each value in its own dtype."""
+    dtype = sorted_values.dtype
+    v = sorted_values.astype(np.float64)
+    if dtype == np.float64:
+        return v, v
+    up = np.nextafter(sorted_values, np.asarray(np.inf, dtype)).astype(np.float64)
+    down = np.nextafter(sorted_values, np.asarray(-np.inf, dtype)).astype(np.float64)
+    return (v + down) / 2, (v + up) / 2
+
+
+def ks_statistic(x: Any, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
+    """Kolmogorov-Smirnov distance between the sample and ``cdf`` rounded to the sample's dtype.
+
+    For a float16 or float32 sample the reference is the law of ``round(X)``:
+    its CDF just below and at a stored value ``v`` is ``cdf`` at the lower and
+    upper edges of the interval that rounds to ``v``. The statistic is then at
+    most the continuous one, so continuous p-values are conservative.
+    """
+    values = np.sort(_values(x))
+    n = values.size
+    unique, last = np.unique(values, return_index=False, return_counts=True)
+    above = np.cumsum(last) / n  # ECDF at each distinct value
+    below = above - last / n  # ECDF just below it
+    lo, hi = _rounding_cells(unique)
+    return float(max(np.max(above - cdf(hi)), np.max(cdf(lo) - below), 0.0))
+
+
+def _ks_check(what: str, x: np.ndarray, cdf: Callable[[np.ndarray], np.ndarray], alpha: float) -> None:
+    from scipy import stats
+
+    d = ks_statistic(x, cdf)
+    p = float(stats.kstwo.sf(d, x.size))
+    if p < alpha:
+        bound = float(stats.kstwo.isf(alpha, x.size))
+        raise AssertionError(
+            f"{what}: Kolmogorov-Smirnov distance {d:.6g} exceeds {bound:.6g} "
+            f"(p = {p:.3g} < alpha = {alpha:g}, n = {x.size})"
+        )
+
+
+def assert_normal(x: Any, mean: float, std: float, *, alpha: float = DEFAULT_ALPHA) -> None:
+    """Assert that ``x`` looks like i.i.d. draws from ``N(mean, std**2)``.
+
+    Three checks, each at false-positive rate ``alpha``: the sample mean
+    (an exact z-test), the sum of squares about ``mean`` (an exact chi-square
+    test with ``n`` degrees of freedom) and the Kolmogorov-Smirnov distance.
+    ``std == 0`` asserts that every value equals ``mean``.
+
+    Raises:
+        AssertionError: a check fails; the message names the statistic, the bound and ``n``.
+
+    Example:
+        >>> import numpy as np
+        >>> from lucid.testing import assert_normal
+        >>> x = np.random.default_rng(0).normal(3.0, 1.0, 10_000)
+        >>> assert_normal(x, 3.0, 1.0)
+        >>> assert_normal(x + 0.1, 3.0, 1.0)
+        Traceback (most recent call last):
+        ...
+        AssertionError: normal mean: |mean - 3| = 0.106312 exceeds 0.0610941 (std 1, alpha = 1e-09, n = 10000)
+    """
+    from scipy import stats
+
+    x = _values(x)
+    n = x.size
+    if std == 0:
+        bad = int(np.count_nonzero(x != np.asarray(mean, x.dtype)))
+        if bad:
+            raise AssertionError(f"normal with std 0: {bad} of {n} values differ from the mean {mean}")
+        return
+    centered = x.astype(np.float64) - mean
+    z = float(stats.norm.isf(alpha / 2))
+    err = abs(float(centered.mean()))
+    bound = z * std / math.sqrt(n)
+    if err > bound:
+        raise AssertionError(
+            f"normal mean: |mean - {mean:g}| = {err:.6g} exceeds {bound:.6g} (std {std:g}, alpha = {alpha:g}, n = {n})"
+        )
+    q = float(np.dot(centered, centered)) / (std * std)
+    lo, hi = stats.chi2.ppf(alpha / 2, n), stats.chi2.isf(alpha / 2, n)
+    if not lo <= q <= hi:
+        raise AssertionError(
+            f"normal variance: sum((x - mean)**2) / std**2 = {q:.6g} is outside [{lo:.6g}, {hi:.6g}] "
+            f"(sample std {math.sqrt(q / n) * std:.6g}, target {std:g}, alpha = {alpha:g}, n = {n})"
+        )
+    _ks_check(f"normal({mean:g}, {std:g})", x, lambda v: stats.norm.cdf(v, mean, std), alpha)
+
+
+def assert_uniform(x: Any, a: float, b: float, *, alpha: float = DEFAULT_ALPHA) -> None:
+    """Assert that ``x`` looks like i.i.d. draws from the uniform law on ``[a, b]``.
+
+    Checks: every value lies in ``[a, b]`` (the bounds rounded to ``x``'s dtype);
+    the mean and the mean square about the centre, each within a Hoeffding bound
+    at rate ``alpha``; and the Kolmogorov-Smirnov distance at rate ``alpha``.
+
+    Raises:
+        AssertionError: a check fails; the message names the statistic, the bound and ``n``.
+
+    Example:
+        >>> import numpy as np
+        >>> from lucid.testing import assert_uniform
+        >>> assert_uniform(np.random.default_rng(0).uniform(-1, 1, 10_000), -1.0, 1.0)
+    """
+    from scipy import stats
+
+    x = _values(x)
+    n = x.size
+    lo_bound, hi_bound = np.asarray(a, x.dtype), np.asarray(b, x.dtype)
+    outside = int(np.count_nonzero((x < lo_bound) | (x > hi_bound)))
+    if outside:
+        raise AssertionError(
+            f"uniform bounds: {outside} of {n} values outside [{a:g}, {b:g}] "
+            f"(min {float(x.min()):.9g}, max {float(x.max()):.9g})"
+        )
+    if a == b:
+        return
+    half = (b - a) / 2
+    centre = (a + b) / 2
+    t = math.sqrt(math.log(2 / alpha) / (2 * n))  # Hoeffding: P(|mean - E| > t * range) <= alpha
+    centered = x.astype(np.float64) - centre
+    err = abs(float(centered.mean()))
+    if err > t * (b - a):
+        raise AssertionError(
+            f"uniform mean: |mean - {centre:g}| = {err:.6g} exceeds {t * (b - a):.6g} (alpha = {alpha:g}, n = {n})"
+        )
+    second = float(np.dot(centered, centered)) / n
+    target = half * half / 3
+    if abs(second - target) > t * half * half:
+        raise AssertionError(
+            f"uniform variance: mean square about the centre {second:.6g} is not within {t * half * half:.6g} "
+            f"of {target:.6g} (alpha = {alpha:g}, n = {n})"
+        )
+    _ks_check(f"uniform({a:g}, {b:g})", x, lambda v: stats.uniform.cdf(v, a, b - a), alpha)

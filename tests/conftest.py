@@ -1,0 +1,33 @@
+"""Shared test setup: Hypothesis profiles and helpers."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+
+# Numba compiles on first use: no per-example deadline. CI is derandomized so a run is reproducible.
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, max_examples=40, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_python(code: str, **env: str) -> bytes:
+    """Run ``code`` in a fresh interpreter with extra environment variables; return its stdout."""
+    full_env = dict(os.environ, **env)
+    full_env["PYTHONPATH"] = ROOT + os.pathsep + full_env.get("PYTHONPATH", "")
+    result = subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True, timeout=600)
+    if result.returncode != 0:
+        raise AssertionError(f"subprocess failed ({result.returncode}):\n{result.stderr.decode()}")
+    return result.stdout
+
+
+def bits(array) -> bytes:
+    """The bytes of an array in logical C order."""
+    return np.ascontiguousarray(np.asarray(array)).tobytes()

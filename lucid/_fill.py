@@ -37,6 +37,8 @@ def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray,
 
 def check_layout(array: np.ndarray) -> str | None:
     """Why the driver cannot fill ``array`` in place, or None if it can."""
+    if array.size == 0:
+        return None
     itemsize = array.itemsize
     for d, s in zip(array.shape, array.strides):
         if s % itemsize:

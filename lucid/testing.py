@@ -44,21 +44,29 @@ def _values(x: Any) -> np.ndarray:
     return flat
 
 
+def _rounding_error(x: np.ndarray) -> np.ndarray:
+    """A bound on how far each stored value can be from the real number it was rounded from.
+
+    One unit in the last place covers a value rounded once or twice (float64 to float32 to float16).
+    """
+    return np.spacing(np.abs(x)).astype(np.float64)
+
+
 def _rounding_cells(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Float64 bounds of the interval that rounds to each value in its own dtype."""
     dtype = sorted_values.dtype
     v = sorted_values.astype(np.float64)
-    if dtype == np.float64:
-        return v, v
     up = np.nextafter(sorted_values, np.asarray(np.inf, dtype)).astype(np.float64)
     down = np.nextafter(sorted_values, np.asarray(-np.inf, dtype)).astype(np.float64)
+    if dtype == np.float64:
+        return down, up  # midpoints are not float64 numbers: take the whole neighbourhood (conservative)
     return (v + down) / 2, (v + up) / 2
 
 
 def ks_statistic(x: Any, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
     """Kolmogorov-Smirnov distance between the sample and ``cdf`` rounded to the sample's dtype.
 
-    For a float16 or float32 sample the reference is the law of ``round(X)``:
+    The reference is the law of ``round(X)`` in the sample's dtype:
     its CDF just below and at a stored value ``v`` is ``cdf`` at the lower and
     upper edges of the interval that rounds to ``v``. The statistic is then at
     most the continuous one, so continuous p-values are conservative.
@@ -69,7 +77,8 @@ def ks_statistic(x: Any, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
     above = np.cumsum(last) / n  # ECDF at each distinct value
     below = above - last / n  # ECDF just below it
     lo, hi = _rounding_cells(unique)
-    return float(max(np.max(above - cdf(hi)), np.max(cdf(lo) - below), 0.0))
+    with np.errstate(all="ignore"):  # a tiny scale overflows (v - loc) / scale to inf: the CDF is still right
+        return float(max(np.max(above - cdf(hi)), np.max(cdf(lo) - below), 0.0))
 
 
 def _ks_check(what: str, x: np.ndarray, cdf: Callable[[np.ndarray], np.ndarray], alpha: float) -> None:
@@ -91,6 +100,8 @@ def assert_normal(x: Any, mean: float, std: float, *, alpha: float = DEFAULT_ALP
     Three checks, each at false-positive rate ``alpha``: the sample mean
     (an exact z-test), the sum of squares about ``mean`` (an exact chi-square
     test with ``n`` degrees of freedom) and the Kolmogorov-Smirnov distance.
+    The first two widen their bounds by the most that rounding to ``x``'s dtype
+    can move the statistic, so a std far below the dtype's resolution passes.
     ``std == 0`` asserts that every value equals ``mean``.
 
     Raises:
@@ -116,15 +127,19 @@ def assert_normal(x: Any, mean: float, std: float, *, alpha: float = DEFAULT_ALP
             raise AssertionError(f"normal with std 0: {bad} of {n} values differ from the mean {mean}")
         return
     centered = x.astype(np.float64) - mean
+    delta = _rounding_error(x)
     z = float(stats.norm.isf(alpha / 2))
     err = abs(float(centered.mean()))
-    bound = z * std / math.sqrt(n)
+    bound = z * std / math.sqrt(n) + float(delta.mean())
     if err > bound:
         raise AssertionError(
             f"normal mean: |mean - {mean:g}| = {err:.6g} exceeds {bound:.6g} (std {std:g}, alpha = {alpha:g}, n = {n})"
         )
-    q = float(np.dot(centered, centered)) / (std * std)
-    lo, hi = stats.chi2.ppf(alpha / 2, n), stats.chi2.isf(alpha / 2, n)
+    with np.errstate(over="ignore"):
+        scaled, scaled_delta = centered / std, delta / std
+        q = float(np.dot(scaled, scaled))
+        slack = float(np.sum(scaled_delta * (2 * np.abs(scaled) + scaled_delta)))
+    lo, hi = stats.chi2.ppf(alpha / 2, n) - slack, stats.chi2.isf(alpha / 2, n) + slack
     if not lo <= q <= hi:
         raise AssertionError(
             f"normal variance: sum((x - mean)**2) / std**2 = {q:.6g} is outside [{lo:.6g}, {hi:.6g}] "
@@ -165,16 +180,19 @@ def assert_uniform(x: Any, a: float, b: float, *, alpha: float = DEFAULT_ALPHA) 
     centre = (a + b) / 2
     t = math.sqrt(math.log(2 / alpha) / (2 * n))  # Hoeffding: P(|mean - E| > t * range) <= alpha
     centered = x.astype(np.float64) - centre
+    delta = _rounding_error(x)
     err = abs(float(centered.mean()))
-    if err > t * (b - a):
+    bound = t * (b - a) + float(delta.mean())
+    if err > bound:
         raise AssertionError(
-            f"uniform mean: |mean - {centre:g}| = {err:.6g} exceeds {t * (b - a):.6g} (alpha = {alpha:g}, n = {n})"
+            f"uniform mean: |mean - {centre:g}| = {err:.6g} exceeds {bound:.6g} (alpha = {alpha:g}, n = {n})"
         )
     second = float(np.dot(centered, centered)) / n
     target = half * half / 3
-    if abs(second - target) > t * half * half:
+    bound = t * half * half + float(np.mean(delta * (2 * np.abs(centered) + delta)))
+    if abs(second - target) > bound:
         raise AssertionError(
-            f"uniform variance: mean square about the centre {second:.6g} is not within {t * half * half:.6g} "
+            f"uniform variance: mean square about the centre {second:.6g} is not within {bound:.6g} "
             f"of {target:.6g} (alpha = {alpha:g}, n = {n})"
         )
     _ks_check(f"uniform({a:g}, {b:g})", x, lambda v: stats.uniform.cdf(v, a, b - a), alpha)

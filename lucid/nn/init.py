@@ -42,6 +42,7 @@ __all__ = [
 _FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
 _FAN_MODES = ("fan_in", "fan_out", "fan_avg")
 _DISTRIBUTIONS = ("normal", "uniform")
+_SQRT2 = math.sqrt(2.0)  # the ReLU gain of He initialization
 
 
 # --- validation ------------------------------------------------------------------
@@ -246,14 +247,14 @@ def variance_scaling(
         2.0
     """
     fn = "variance_scaling"
-    _scaled(fn, _array(fn, tensor), _non_negative(fn, "scale", scale), mode, distribution, generator,
+    _scaled(fn, _array(fn, tensor), math.sqrt(_non_negative(fn, "scale", scale)), mode, distribution, generator,
             in_axis, out_axis, batch_axis, modes=_FAN_MODES)
 
 
 def _scaled(
     fn: str,
     array: np.ndarray,
-    scale: float,
+    gain: float,
     mode: Any,
     distribution: Any,
     generator: Any,
@@ -262,9 +263,10 @@ def _scaled(
     batch_axis: Any = (),
     modes: tuple[str, ...] = _FAN_MODES[:2],
 ) -> None:
-    """The core under every fan-based initializer: variance ``scale / fan``.
+    """The core under every fan-based initializer: standard deviation ``gain / sqrt(fan)``.
 
-    ``array`` and ``scale`` come checked; ``fn`` names the public function in messages.
+    ``gain = sqrt(scale)``; taking the gain keeps a tiny gain from underflowing when squared.
+    ``array`` and ``gain`` come checked; ``fn`` names the public function in messages.
     """
     mode = _choice(fn, "mode", mode, modes)
     distribution = _choice(fn, "distribution", distribution, _DISTRIBUTIONS)
@@ -278,11 +280,11 @@ def _scaled(
     if _is_empty(fn, array):
         return
     fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
-    variance = scale / fan
+    std = gain / math.sqrt(fan)
     if distribution == "normal":
-        _normal(array, 0.0, math.sqrt(variance), gen)
+        _normal(array, 0.0, std, gen)
     else:
-        bound = math.sqrt(3.0 * variance)
+        bound = math.sqrt(3.0) * std
         _uniform(array, -bound, bound, gen)
 
 
@@ -313,7 +315,7 @@ def kaiming_normal(tensor: Any, mode: str = "fan_in", *, generator: Generator | 
         1.0
     """
     fn = "kaiming_normal"
-    _scaled(fn, _array(fn, tensor), 2.0, mode, "normal", generator)
+    _scaled(fn, _array(fn, tensor), _SQRT2, mode, "normal", generator)
 
 
 def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, generator: Generator | None = None) -> None:
@@ -339,7 +341,7 @@ def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, generator: Generator |
         True
     """
     fn = "kaiming_uniform"
-    _scaled(fn, _array(fn, tensor), 2.0, mode, "uniform", generator)
+    _scaled(fn, _array(fn, tensor), _SQRT2, mode, "uniform", generator)
 
 
 def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None) -> None:
@@ -368,7 +370,7 @@ def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None
         1.0
     """
     fn = "xavier_normal"
-    _scaled(fn, _array(fn, tensor), _non_negative(fn, "gain", gain) ** 2, "fan_avg", "normal", generator,
+    _scaled(fn, _array(fn, tensor), _non_negative(fn, "gain", gain), "fan_avg", "normal", generator,
             modes=_FAN_MODES)
 
 
@@ -395,5 +397,5 @@ def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | Non
         True
     """
     fn = "xavier_uniform"
-    _scaled(fn, _array(fn, tensor), _non_negative(fn, "gain", gain) ** 2, "fan_avg", "uniform", generator,
+    _scaled(fn, _array(fn, tensor), _non_negative(fn, "gain", gain), "fan_avg", "uniform", generator,
             modes=_FAN_MODES)

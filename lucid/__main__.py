@@ -1,0 +1,6 @@
+"""``python -m lucid``: see :mod:`lucid.cli`."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""Same seed, same bytes: across views, memory orders, thread counts, processes and CPU targets."""
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+import lucid
+from lucid.kernels import CHUNK
+from lucid.nn import init
+
+from .conftest import run_python
+
+SHAPES = [(3, 5), (64, 3, 3, 3), (513, 257), (2, 3 * CHUNK + 5)]
+
+
+def fill(fn, shape_or_array, seed=0, dtype=np.float32, **kwargs):
+    t = lucid.zeros(shape_or_array, dtype=dtype) if isinstance(shape_or_array, tuple) else shape_or_array
+    fn(t, generator=lucid.random.Generator(seed), **kwargs)
+    return np.asarray(t)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("fn", [init.kaiming_normal, init.kaiming_uniform, init.normal, init.uniform])
+def test_view_gets_the_values_of_a_contiguous_tensor(fn, dtype):
+    w = lucid.full((40, 30, 6), 7.0, dtype=dtype)
+    before = w.numpy().copy()
+    index = (slice(3, 37, 2), slice(None, None, -3), slice(1, 5))
+    view = w[index]
+    fn(view, generator=lucid.random.Generator(4))
+    fresh = fill(fn, view.shape, seed=4, dtype=dtype)
+    assert np.asarray(view).tobytes() == np.ascontiguousarray(view.numpy()).tobytes()
+    np.testing.assert_array_equal(view.numpy(), fresh)
+    outside = np.ones(w.shape, bool)
+    outside[index] = False
+    np.testing.assert_array_equal(w.numpy()[outside], before[outside])
+
+
+@pytest.mark.parametrize("order", ["F", "negative", "transposed", "every-other"])
+def test_memory_order_does_not_change_values(order):
+    shape = (33, 17, 5)
+    want = fill(init.kaiming_normal, shape, seed=2)
+    base = np.zeros((66, 34, 10), np.float32)
+    array = {
+        "F": np.zeros(shape, np.float32, order="F"),
+        "negative": base[::-2, ::-2, ::-2][:33, :17, :5],
+        "transposed": np.zeros(shape[::-1], np.float32).T,
+        "every-other": base[::2, 1::2, ::2][:33, :17, :5],
+    }[order]
+    init.kaiming_normal(array, generator=lucid.random.Generator(2))
+    np.testing.assert_array_equal(array, want)
+
+
+def test_zero_d_and_one_d_tensors():
+    t0 = lucid.zeros(())
+    init.normal(t0, generator=lucid.random.Generator(1))
+    t1 = lucid.zeros(1)
+    init.normal(t1, generator=lucid.random.Generator(1))
+    assert t0.numpy().reshape(1).tobytes() == t1.numpy().tobytes()
+
+
+def test_wrapping_an_ndarray_or_passing_it_directly_is_the_same():
+    a = fill(init.kaiming_uniform, np.zeros((8, 9), np.float64), seed=3)
+    b = fill(init.kaiming_uniform, (8, 9), seed=3, dtype=np.float64)
+    assert a.tobytes() == b.tobytes()
+
+
+HASH_SCRIPT = """
+import hashlib, json, sys
+import numpy as np
+import lucid
+from lucid.nn import init
+out = {}
+for name in ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform"]:
+    for dtype in ["float16", "float32", "float64"]:
+        for shape in SHAPES:
+            t = lucid.zeros(shape, dtype=dtype)
+            getattr(init, name)(t, generator=lucid.random.Generator(12345))
+            out[f"{name}/{dtype}/{shape}"] = hashlib.sha256(t.numpy().tobytes()).hexdigest()
+print(json.dumps(out))
+"""
+
+
+def hashes_in_subprocess(**env):
+    return json.loads(run_python(f"SHAPES = {SHAPES!r}\n" + HASH_SCRIPT, **env))
+
+
+def hashes_here():
+    out = {}
+    for name in ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform"]:
+        for dtype in ["float16", "float32", "float64"]:
+            for shape in SHAPES:
+                t = fill(getattr(init, name), shape, seed=12345, dtype=dtype)
+                out[f"{name}/{dtype}/{shape}"] = hashlib.sha256(t.tobytes()).hexdigest()
+    return out
+
+
+def test_thread_counts_give_identical_bytes():
+    one = hashes_in_subprocess(NUMBA_NUM_THREADS="1")
+    two = hashes_in_subprocess(NUMBA_NUM_THREADS="2")
+    assert one == two
+    assert one == hashes_here()
+
+
+@pytest.mark.slow
+def test_generic_cpu_target_gives_identical_bytes(tmp_path):
+    """Compiled for a generic x86-64/ARM CPU (no AVX) or for this host: the same bytes."""
+    host = hashes_in_subprocess()
+    generic = hashes_in_subprocess(NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=str(tmp_path))
+    assert host == generic
+

@@ -1,0 +1,161 @@
+"""Every documented error: its type, a message naming the problem, and the tensor left bit-for-bit unchanged."""
+
+import math
+
+import numpy as np
+import pytest
+
+import lucid
+from lucid.nn import init
+
+RANDOM_FNS = [init.uniform, init.normal, init.xavier_uniform, init.xavier_normal,
+              init.kaiming_uniform, init.kaiming_normal]
+FAN_FNS = [init.xavier_uniform, init.xavier_normal, init.kaiming_uniform, init.kaiming_normal]
+ALL_FNS = RANDOM_FNS + [lambda t: init.constant(t, 1.0)]
+
+
+def sentinel(shape=(4, 5), dtype=np.float32):
+    """A tensor full of a recognizable pattern, and a copy of its bytes."""
+    t = lucid.tensor(np.arange(np.prod(shape), dtype=dtype).reshape(shape) * 0.5 + 0.25)
+    return t, t.numpy().tobytes()
+
+
+def assert_unchanged(t, before):
+    assert np.asarray(t).tobytes() == before
+
+
+@pytest.mark.parametrize("fn", ALL_FNS)
+@pytest.mark.parametrize("bad", [[[1.0, 2.0]], 3.0, None, "w"])
+def test_non_tensor_is_a_type_error(fn, bad):
+    with pytest.raises(TypeError, match="must be a lucid.Tensor or a NumPy ndarray, got"):
+        fn(bad)
+
+
+@pytest.mark.parametrize("fn", ALL_FNS)
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.bool_, np.complex64, np.uint8])
+def test_non_float_dtype_is_a_type_error(fn, dtype):
+    t = lucid.zeros(4, 5, dtype=dtype)
+    before = t.numpy().tobytes()
+    with pytest.raises(TypeError, match=f"float16, float32 or float64, got {np.dtype(dtype)}"):
+        fn(t)
+    assert_unchanged(t, before)
+
+
+@pytest.mark.parametrize("fn", ALL_FNS)
+def test_read_only_is_a_value_error(fn):
+    t, before = sentinel()
+    t.numpy().flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        fn(t)
+    assert_unchanged(t, before)
+
+
+@pytest.mark.parametrize("fn", [init.kaiming_normal, init.kaiming_uniform])
+@pytest.mark.parametrize("mode", ["fan_avg", "FAN_IN", "in", None, 1])
+def test_unknown_mode_lists_the_accepted_ones(fn, mode):
+    t, before = sentinel()
+    with pytest.raises(ValueError, match=r"mode must be one of 'fan_in', 'fan_out', got"):
+        fn(t, mode=mode)
+    assert_unchanged(t, before)
+
+
+@pytest.mark.parametrize("fn", FAN_FNS)
+@pytest.mark.parametrize("shape", [(), (7,)])
+def test_fan_initializers_need_two_dimensions(fn, shape):
+    t, before = sentinel(shape)
+    with pytest.raises(ValueError, match=r"at least 2 dimensions, got shape"):
+        fn(t)
+    assert_unchanged(t, before)
+
+
+@pytest.mark.parametrize("std", [-1.0, -1e-300, math.inf, math.nan, -math.inf])
+def test_bad_std(std):
+    t, before = sentinel()
+    with pytest.raises(ValueError, match="std must be"):
+        init.normal(t, 0.0, std)
+    assert_unchanged(t, before)
+
+
+@pytest.mark.parametrize("mean", [math.inf, math.nan])
+def test_bad_mean(mean):
+    t, before = sentinel()
+    with pytest.raises(ValueError, match="mean must be finite"):
+        init.normal(t, mean, 1.0)
+    assert_unchanged(t, before)
+
+
+@pytest.mark.parametrize("a,b,match", [(1.0, 0.0, "a must be <= b"), (math.nan, 1.0, "a must be finite"),
+                                       (0.0, math.inf, "b must be finite")])
+def test_bad_uniform_bounds(a, b, match):
+    t, before = sentinel()
+    with pytest.raises(ValueError, match=match):
+        init.uniform(t, a, b)
+    assert_unchanged(t, before)
+
+
+@pytest.mark.parametrize("fn", [init.xavier_normal, init.xavier_uniform])
+@pytest.mark.parametrize("gain", [-0.5, math.nan, math.inf])
+def test_bad_gain(fn, gain):
+    t, before = sentinel()
+    with pytest.raises(ValueError, match="gain must be"):
+        fn(t, gain)
+    assert_unchanged(t, before)
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: init.normal(t, "0", 1.0),
+    lambda t: init.normal(t, 0.0, [1.0]),
+    lambda t: init.uniform(t, None, 1.0),
+    lambda t: init.xavier_normal(t, "1"),
+    lambda t: init.normal(t, True, 1.0),
+    lambda t: init.constant(t, "x"),
+    lambda t: init.constant(t, 1j),
+])
+def test_non_number_arguments_are_type_errors(call):
+    t, before = sentinel()
+    with pytest.raises(TypeError, match="must be a real number"):
+        call(t)
+    assert_unchanged(t, before)
+
+
+@pytest.mark.parametrize("fn", RANDOM_FNS)
+def test_bad_generator(fn):
+    t, before = sentinel()
+    with pytest.raises(TypeError, match="generator must be a lucid.random.Generator"):
+        fn(t, generator=np.random.default_rng(0))
+    assert_unchanged(t, before)
+
+
+def test_overlapping_memory_is_refused():
+    base = np.zeros(4, np.float32)
+    overlapping = np.lib.stride_tricks.as_strided(base, shape=(4, 4), strides=(0, 4))
+    with pytest.raises(ValueError, match="overlapping"):
+        init.kaiming_normal(overlapping)
+    assert (base == 0).all()
+
+
+@pytest.mark.parametrize("fn,shape", [(fn, shape) for fn in ALL_FNS for shape in [(0,), (0, 3), (3, 0, 2)]
+                                      if fn not in FAN_FNS or len(shape) >= 2])
+def test_zero_elements_is_a_no_op_with_a_warning(fn, shape):
+    t = lucid.zeros(*shape)
+    g = lucid.random.Generator(0)
+    with pytest.warns(UserWarning, match="no elements"):
+        if fn in RANDOM_FNS:
+            fn(t, generator=g)
+        else:
+            fn(t)
+    assert g.get_state()["draw"] == 0
+
+
+def test_errors_do_not_consume_draws():
+    g = lucid.random.Generator(0)
+    t, _ = sentinel()
+    with pytest.raises(ValueError):
+        init.kaiming_normal(t, mode="bad", generator=g)
+    assert g.get_state()["draw"] == 0
+
+
+def test_initializers_return_none():
+    t = lucid.zeros(3, 3)
+    assert all(fn(t) is None for fn in RANDOM_FNS)
+    assert init.constant(t, 2.0) is None and (t.numpy() == 2).all()

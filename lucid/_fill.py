@@ -48,16 +48,27 @@ def check_layout(array: np.ndarray) -> str | None:
     return None
 
 
-def fill(array: np.ndarray, kind: int, p0: float, p1: float, p2: float, generator: Generator, start: int = 0) -> None:
-    """Write distribution ``kind`` with parameters ``p0..p2`` into ``array``, by logical index.
+def fill(array: np.ndarray, kind: int, p0: float, p1: float, p2: float, generator: Generator) -> None:
+    """Write distribution ``kind`` with parameters ``p0..p2`` into ``array`` with the generator's next draw.
 
     ``array`` is a writable float16/32/64 ndarray with at least one element, laid
-    out as :func:`check_layout` accepts; ``start`` offsets the logical index.
+    out as :func:`check_layout` accepts.
     """
     k0, k1, draw = generator._take_draw()
+    fill_stream(array, kind, p0, p1, p2, k0 | (k1 << 32), draw)
+
+
+def fill_stream(array: np.ndarray, kind: int, p0: float, p1: float, p2: float, key: int, draw: int,
+                start: int = 0) -> None:
+    """Write the values ``F(key, draw, start + i)`` at logical index ``i`` of ``array``.
+
+    The window form of a fill: ``start`` is the global index of ``array``'s first
+    element, so pieces of one big logical tensor can be filled separately (by
+    threads, processes or Dask chunks) and agree with a single fill.
+    """
     flat, origin, shape, strides, contiguous = _layout(array)
     flat = flat.view(_FLAT_DTYPE[array.dtype])
     n = array.size
     run = fill_serial if n <= CHUNK else fill_parallel
     run(kind, flat, origin, shape, strides, contiguous, start, n,
-        k0, k1, draw & 0xFFFFFFFF, draw >> 32, p0, p1, p2, 0.0)
+        key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, p0, p1, p2, 0.0)

@@ -48,18 +48,17 @@ def check_layout(array: np.ndarray) -> str | None:
     return None
 
 
-def fill(array: np.ndarray, kind: int, p0: float, p1: float, p2: float, generator: Generator) -> None:
-    """Write distribution ``kind`` with parameters ``p0..p2`` into ``array`` with the generator's next draw.
+def fill(array: np.ndarray, kind: int, params: tuple[float, ...], generator: Generator) -> None:
+    """Write distribution ``kind`` with ``params`` into ``array`` with the generator's next draw.
 
     ``array`` is a writable float16/32/64 ndarray with at least one element, laid
     out as :func:`check_layout` accepts.
     """
     k0, k1, draw = generator._take_draw()
-    fill_stream(array, kind, p0, p1, p2, k0 | (k1 << 32), draw)
+    fill_stream(array, kind, params, k0 | (k1 << 32), draw)
 
 
-def fill_stream(array: np.ndarray, kind: int, p0: float, p1: float, p2: float, key: int, draw: int,
-                start: int = 0) -> None:
+def fill_stream(array: np.ndarray, kind: int, params: tuple[float, ...], key: int, draw: int, start: int = 0) -> None:
     """Write the values ``F(key, draw, start + i)`` at logical index ``i`` of ``array``.
 
     The window form of a fill: ``start`` is the global index of ``array``'s first
@@ -71,4 +70,4 @@ def fill_stream(array: np.ndarray, kind: int, p0: float, p1: float, p2: float, k
     n = array.size
     run = fill_serial if n <= CHUNK else fill_parallel
     run(kind, flat, origin, shape, strides, contiguous, start, n,
-        key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, p0, p1, p2, 0.0)
+        key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, np.array(params, np.float64))

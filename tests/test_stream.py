@@ -16,7 +16,7 @@ DTYPES = [np.float16, np.float32, np.float64]
 
 def kernel_fill(kind, dtype, n, p, seed=0, draw=0, start=0):
     out = np.empty(n, dtype)
-    _fill.fill_stream(out, kind, p[0], p[1], p[2], key_of(seed), draw, start)
+    _fill.fill_stream(out, kind, p, key_of(seed), draw, start)
     return out
 
 
@@ -24,7 +24,7 @@ def test_fill_takes_the_generators_next_draw():
     g = lucid.random.Generator(8)
     g.set_state({"key": key_of(8), "draw": 5, "spawned": 0})
     out = np.empty(100, np.float32)
-    _fill.fill(out, NORMAL, 0.0, 1.0, 0.0, g)
+    _fill.fill(out, NORMAL, (0.0, 1.0), g)
     np.testing.assert_array_equal(out, kernel_fill(NORMAL, np.float32, 100, (0.0, 1.0, 0.0), seed=8, draw=5))
     assert g.get_state()["draw"] == 6
 

@@ -15,7 +15,11 @@ Which words make which value (the stream specification, also in the README):
 * normal, float64: Box-Muller on ``(A, B)``: ``r = sqrt(-2 log(1 - (A >> 12) / 2**52))``,
   angle ``2*pi * B / 2**64`` (top 54 bits), values ``r cos``, ``r sin``.
 
-A uniform value is ``min(a + width * u, high)``; a normal value is ``mean + std * z``.
+* truncated normal, 32-bit output: per word ``u = (w + 1/2) / 2**32``; float64: per 64-bit
+  word ``u = ((A >> 12) + 1/2) / 2**52``. Then ``z = Phi^-1(p_low + u * p_width)``.
+
+A uniform value is ``min(a + width * u, high)``; a normal value is ``mean + std * z``; a
+truncated normal value is ``mean + scale * z`` clamped to ``[low, high]``.
 """
 
 import numpy as np
@@ -23,13 +27,26 @@ from numba import njit, types
 from numba.extending import overload
 
 from .philox import MASK32, SHIFT32, philox_block
-from .transforms import float16_bits, radius32, select64, radius52, sin_cos_turn32, sin_cos_turn64, unit32, unit52
+from .transforms import (
+    float16_bits,
+    normal_quantile,
+    open_unit32,
+    open_unit52,
+    radius32,
+    radius52,
+    select64,
+    sin_cos_turn32,
+    sin_cos_turn64,
+    unit32,
+    unit52,
+)
 
 U64 = np.uint64
 F32 = np.float32
 
-UNIFORM = 0
-NORMAL = 1
+UNIFORM = 0  # params: low, width, high
+NORMAL = 1  # params: mean, std
+TRUNCATED_NORMAL = 2  # params: mean, scale, p_low, p_width, low, high (see truncated4)
 
 _inline = dict(cache=True, error_model="numpy", inline="always")
 _loop = dict(cache=True, error_model="numpy")  # one call per chunk: no need to inline
@@ -77,7 +94,8 @@ def _block(b, d0, d1, k0, k1):
 
 
 @njit(**_loop)
-def uniform4(dst, b0, nb, k0, k1, d0, d1, a, width, high):
+def uniform4(dst, b0, nb, k0, k1, d0, d1, params):
+    a, width, high = params[0], params[1], params[2]
     for j in range(nb):
         w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
         v0 = a + width * unit32(w0)
@@ -91,7 +109,8 @@ def uniform4(dst, b0, nb, k0, k1, d0, d1, a, width, high):
 
 
 @njit(**_loop)
-def uniform2(dst, b0, nb, k0, k1, d0, d1, a, width, high):
+def uniform2(dst, b0, nb, k0, k1, d0, d1, params):
+    a, width, high = params[0], params[1], params[2]
     for j in range(nb):
         w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
         v0 = a + width * unit52(w0 | (w1 << SHIFT32))
@@ -101,7 +120,8 @@ def uniform2(dst, b0, nb, k0, k1, d0, d1, a, width, high):
 
 
 @njit(**_loop)
-def normal4(dst, b0, nb, k0, k1, d0, d1, mean, std):
+def normal4(dst, b0, nb, k0, k1, d0, d1, params):
+    mean, std = params[0], params[1]
     for j in range(nb):
         w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
         r0 = radius32(w0)
@@ -115,7 +135,8 @@ def normal4(dst, b0, nb, k0, k1, d0, d1, mean, std):
 
 
 @njit(**_loop)
-def normal2(dst, b0, nb, k0, k1, d0, d1, mean, std):
+def normal2(dst, b0, nb, k0, k1, d0, d1, params):
+    mean, std = params[0], params[1]
     for j in range(nb):
         w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
         r = radius52(w0 | (w1 << SHIFT32))
@@ -124,20 +145,55 @@ def normal2(dst, b0, nb, k0, k1, d0, d1, mean, std):
         store(dst, 2 * j + 1, mean + std * (r * s))
 
 
-def gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, p0, p1, p2, p3):
+@njit(**_inline)
+def _truncated(u, mean, scale, p_low, p_width, low, high):
+    v = mean + scale * normal_quantile(p_low + u * p_width)
+    return select64(v < low, low, select64(v > high, high, v))
+
+
+@njit(**_loop)
+def truncated4(dst, b0, nb, k0, k1, d0, d1, params):
+    """Truncated normal by inversion: one word, one value, no rejection.
+
+    ``p_low``/``p_width`` are the CDF at the lower bound and the CDF's rise across the
+    interval, of the tail that keeps them small (``scale`` is negative when mirrored),
+    so bounds far in a tail keep their precision.
+    """
+    mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
+    for j in range(nb):
+        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
+        store(dst, 4 * j, _truncated(open_unit32(w0), mean, scale, p_low, p_width, low, high))
+        store(dst, 4 * j + 1, _truncated(open_unit32(w1), mean, scale, p_low, p_width, low, high))
+        store(dst, 4 * j + 2, _truncated(open_unit32(w2), mean, scale, p_low, p_width, low, high))
+        store(dst, 4 * j + 3, _truncated(open_unit32(w3), mean, scale, p_low, p_width, low, high))
+
+
+@njit(**_loop)
+def truncated2(dst, b0, nb, k0, k1, d0, d1, params):
+    mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
+    for j in range(nb):
+        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
+        store(dst, 2 * j, _truncated(open_unit52(w0 | (w1 << SHIFT32)), mean, scale, p_low, p_width, low, high))
+        store(dst, 2 * j + 1, _truncated(open_unit52(w2 | (w3 << SHIFT32)), mean, scale, p_low, p_width, low, high))
+
+
+def gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, params):
     """Fill ``dst[:nb * V]`` with the values of blocks ``b0 .. b0 + nb - 1`` of distribution ``kind``."""
 
 
 @overload(gen_blocks)
-def _gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, p0, p1, p2, p3):
+def _gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, params):
     wide = dst.dtype == types.float64
     uniform = uniform2 if wide else uniform4
     normal = normal2 if wide else normal4
+    truncated = truncated2 if wide else truncated4
 
-    def impl(kind, dst, b0, nb, k0, k1, d0, d1, p0, p1, p2, p3):
+    def impl(kind, dst, b0, nb, k0, k1, d0, d1, params):
         if kind == UNIFORM:
-            uniform(dst, b0, nb, k0, k1, d0, d1, p0, p1, p2)
+            uniform(dst, b0, nb, k0, k1, d0, d1, params)
+        elif kind == NORMAL:
+            normal(dst, b0, nb, k0, k1, d0, d1, params)
         else:
-            normal(dst, b0, nb, k0, k1, d0, d1, p0, p1)
+            truncated(dst, b0, nb, k0, k1, d0, d1, params)
 
     return impl

@@ -54,7 +54,7 @@ def _scatter(flat, origin, shape, strides, lo, src, count):
 
 
 @njit(cache=True, error_model="numpy")
-def _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, hi, k0, k1, d0, d1, p0, p1, p2, p3):
+def _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, hi, k0, k1, d0, d1, params):
     width = values_per_block(flat)
     first = start + lo  # global index of the chunk's first value
     b_first = first // width
@@ -66,7 +66,7 @@ def _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, hi, k
         dst = flat[origin + lo : origin + hi]
     else:
         dst = np.empty(nb * width, flat.dtype)
-    gen_blocks(kind, dst, U64(b_first), nb, U64(k0), U64(k1), U64(d0), U64(d1), p0, p1, p2, p3)
+    gen_blocks(kind, dst, U64(b_first), nb, U64(k0), U64(k1), U64(d0), U64(d1), params)
     if direct:
         return
     if contiguous:
@@ -76,18 +76,18 @@ def _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, hi, k
 
 
 @njit(parallel=True, **_kernel)
-def fill_parallel(kind, flat, origin, shape, strides, contiguous, start, n, k0, k1, d0, d1, p0, p1, p2, p3):
+def fill_parallel(kind, flat, origin, shape, strides, contiguous, start, n, k0, k1, d0, d1, params):
     """Fill ``n`` values, chunks spread over Numba's threads."""
     for c in prange((n + CHUNK - 1) // CHUNK):
         lo = c * CHUNK
         _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, min(n, lo + CHUNK),
-                    k0, k1, d0, d1, p0, p1, p2, p3)
+                    k0, k1, d0, d1, params)
 
 
 @njit(**_kernel)
-def fill_serial(kind, flat, origin, shape, strides, contiguous, start, n, k0, k1, d0, d1, p0, p1, p2, p3):
+def fill_serial(kind, flat, origin, shape, strides, contiguous, start, n, k0, k1, d0, d1, params):
     """Fill ``n`` values on the calling thread; the same bytes as ``fill_parallel``."""
     for c in range((n + CHUNK - 1) // CHUNK):
         lo = c * CHUNK
         _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, min(n, lo + CHUNK),
-                    k0, k1, d0, d1, p0, p1, p2, p3)
+                    k0, k1, d0, d1, params)

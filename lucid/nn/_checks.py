@@ -1,0 +1,103 @@
+"""Argument checks shared by the initializers: each raises the documented error or returns a clean value.
+
+Every message names the function, the argument, what it got and what it accepts.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .. import _fill
+from .._tensor import Tensor
+from ..random import Generator, default_generator
+
+FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+
+
+def _torch_array(fn: str, tensor: Any) -> np.ndarray:
+    """The NumPy view of a PyTorch CPU tensor (a parameter with ``requires_grad`` too)."""
+    if tensor.device.type != "cpu":
+        raise TypeError(f"{fn}(): a PyTorch tensor must be on the CPU to be filled in place, got device {tensor.device}")
+    try:
+        return tensor.detach().numpy()
+    except (TypeError, RuntimeError) as e:
+        raise TypeError(f"{fn}(): tensor must have dtype float16, float32 or float64, got {tensor.dtype} ({e})") from None
+
+
+def as_array(fn: str, tensor: Any) -> np.ndarray:
+    """The writable float ndarray behind ``tensor`` (a lucid.Tensor, an ndarray or a PyTorch CPU tensor)."""
+    if isinstance(tensor, Tensor):
+        array = tensor._array
+    elif isinstance(tensor, np.ndarray):
+        array = tensor
+    elif type(tensor).__module__.split(".")[0] == "torch" and hasattr(tensor, "detach"):
+        array = _torch_array(fn, tensor)
+    else:
+        raise TypeError(f"{fn}(): tensor must be a lucid.Tensor or a NumPy ndarray, got {type(tensor).__name__}")
+    if array.dtype not in FLOATS:
+        raise TypeError(f"{fn}(): tensor must have dtype float16, float32 or float64, got {array.dtype}")
+    if not array.flags.writeable:
+        raise ValueError(f"{fn}(): tensor is read-only; pass a writable tensor")
+    problem = _fill.check_layout(array)
+    if problem:
+        raise ValueError(f"{fn}(): tensor {problem}; pass a tensor with distinct elements")
+    return array
+
+
+def number(fn: str, name: str, value: Any) -> float:
+    """``value`` as a float (any real number but a bool), or TypeError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{fn}(): {name} must be a real number, got {type(value).__name__}")
+    return float(value)
+
+
+def real(fn: str, name: str, value: Any) -> float:
+    """``value`` as a finite float, or the documented error."""
+    value = number(fn, name, value)
+    if not math.isfinite(value):
+        raise ValueError(f"{fn}(): {name} must be finite, got {value}")
+    return value
+
+
+def non_negative(fn: str, name: str, value: Any) -> float:
+    """``value`` as a finite float ``>= 0``, or the documented error."""
+    value = real(fn, name, value)
+    if value < 0:
+        raise ValueError(f"{fn}(): {name} must be >= 0, got {value}")
+    return value
+
+
+def generator_of(fn: str, generator: Any) -> Generator:
+    """The generator to draw from: ``generator``, or the default one for None."""
+    if generator is None:
+        return default_generator()
+    if not isinstance(generator, Generator):
+        raise TypeError(f"{fn}(): generator must be a lucid.random.Generator or None, got {type(generator).__name__}")
+    return generator
+
+
+def choice(fn: str, name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``allowed``, or ValueError listing them."""
+    if not isinstance(value, str) or value not in allowed:
+        accepted = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{fn}(): {name} must be one of {accepted}, got {value!r}")
+    return value
+
+
+def ndim_in(fn: str, array: np.ndarray, allowed: tuple[int, ...], what: str) -> None:
+    """ValueError unless ``array.ndim`` is one of ``allowed``; ``what`` says it in words."""
+    if array.ndim not in allowed:
+        raise ValueError(f"{fn}(): needs a tensor with {what}, got shape {array.shape}")
+
+
+def is_empty(fn: str, array: np.ndarray) -> bool:
+    """True, with a UserWarning, if ``array`` has no elements: the call is then a no-op."""
+    if array.size:
+        return False
+    warnings.warn(f"{fn}(): the tensor has no elements; nothing to initialize", UserWarning, stacklevel=4)
+    return True

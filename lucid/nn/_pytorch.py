@@ -1,0 +1,142 @@
+"""PyTorch's names for the initializers: same signatures, defaults, order of arguments and return value.
+
+Each is a one-line wrapper over Lucid's own initializer that returns the tensor it
+filled, so ``torch.nn.init`` code ports by changing the import. Where PyTorch raises
+``RuntimeError`` for a bad value (a negative std, ``a > b``), Lucid raises ``ValueError``.
+Fan-based ones also take Lucid's keyword-only ``in_axis``, ``out_axis`` and ``batch_axis``.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from ..random import Generator
+from . import _initializers as _init
+from ._initializers import Axes
+
+__all__ = [
+    "constant_",
+    "dirac_",
+    "eye_",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "normal_",
+    "ones_",
+    "orthogonal_",
+    "sparse_",
+    "trunc_normal_",
+    "uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
+]
+
+T = TypeVar("T")
+
+
+def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> T:
+    """PyTorch's ``uniform_``: :func:`lucid.nn.init.uniform`, returning ``tensor``.
+
+    Example:
+        >>> import lucid
+        >>> from lucid.nn.init import uniform_
+        >>> uniform_(lucid.zeros(2), -1, 1).shape
+        (2,)
+    """
+    _init.uniform(tensor, a, b, generator=generator)
+    return tensor
+
+
+def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> T:
+    """PyTorch's ``normal_``: :func:`lucid.nn.init.normal`, returning ``tensor``."""
+    _init.normal(tensor, mean, std, generator=generator)
+    return tensor
+
+
+def trunc_normal_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: Generator | None = None) -> T:
+    """PyTorch's ``trunc_normal_``: :func:`lucid.nn.init.trunc_normal` (absolute bounds), returning ``tensor``."""
+    _init.trunc_normal(tensor, mean, std, a, b, generator=generator)
+    return tensor
+
+
+def constant_(tensor: T, val: float) -> T:
+    """PyTorch's ``constant_``: :func:`lucid.nn.init.constant`, returning ``tensor``."""
+    _init.constant(tensor, val)
+    return tensor
+
+
+def ones_(tensor: T) -> T:
+    """PyTorch's ``ones_``: fill with ones, returning ``tensor``."""
+    _init.ones(tensor)
+    return tensor
+
+
+def zeros_(tensor: T) -> T:
+    """PyTorch's ``zeros_``: fill with zeros, returning ``tensor``."""
+    _init.zeros(tensor)
+    return tensor
+
+
+def eye_(tensor: T) -> T:
+    """PyTorch's ``eye_``: :func:`lucid.nn.init.eye` (2-D only), returning ``tensor``."""
+    _init.eye(tensor)
+    return tensor
+
+
+def dirac_(tensor: T, groups: int = 1) -> T:
+    """PyTorch's ``dirac_``: :func:`lucid.nn.init.dirac` (3-5 D), returning ``tensor``."""
+    _init.dirac(tensor, groups)
+    return tensor
+
+
+def xavier_uniform_(tensor: T, gain: float = 1.0, generator: Generator | None = None, *, in_axis: Axes = 1,
+                    out_axis: Axes = 0, batch_axis: Axes = ()) -> T:
+    """PyTorch's ``xavier_uniform_``: :func:`lucid.nn.init.xavier_uniform`, returning ``tensor``."""
+    _init.xavier_uniform(tensor, gain, generator=generator, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
+    return tensor
+
+
+def xavier_normal_(tensor: T, gain: float = 1.0, generator: Generator | None = None, *, in_axis: Axes = 1,
+                   out_axis: Axes = 0, batch_axis: Axes = ()) -> T:
+    """PyTorch's ``xavier_normal_``: :func:`lucid.nn.init.xavier_normal`, returning ``tensor``."""
+    _init.xavier_normal(tensor, gain, generator=generator, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
+    return tensor
+
+
+def kaiming_uniform_(tensor: T, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                     generator: Generator | None = None, *, in_axis: Axes = 1, out_axis: Axes = 0,
+                     batch_axis: Axes = ()) -> T:
+    """PyTorch's ``kaiming_uniform_``: :func:`lucid.nn.init.kaiming_uniform`, returning ``tensor``.
+
+    Example:
+        >>> import lucid
+        >>> from lucid.nn.init import kaiming_uniform_
+        >>> w = kaiming_uniform_(lucid.zeros(16, 8), a=0.1, nonlinearity="leaky_relu")
+        >>> w.shape
+        (16, 8)
+    """
+    _init.kaiming_uniform(tensor, mode, a=a, nonlinearity=nonlinearity, generator=generator, in_axis=in_axis,
+                          out_axis=out_axis, batch_axis=batch_axis)
+    return tensor
+
+
+def kaiming_normal_(tensor: T, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator: Generator | None = None, *, in_axis: Axes = 1, out_axis: Axes = 0,
+                    batch_axis: Axes = ()) -> T:
+    """PyTorch's ``kaiming_normal_``: :func:`lucid.nn.init.kaiming_normal`, returning ``tensor``."""
+    _init.kaiming_normal(tensor, mode, a=a, nonlinearity=nonlinearity, generator=generator, in_axis=in_axis,
+                         out_axis=out_axis, batch_axis=batch_axis)
+    return tensor
+
+
+def orthogonal_(tensor: T, gain: float = 1, generator: Generator | None = None) -> T:
+    """PyTorch's ``orthogonal_``: :func:`lucid.nn.init.orthogonal`, returning ``tensor``."""
+    _init.orthogonal(tensor, gain, generator=generator)
+    return tensor
+
+
+def sparse_(tensor: T, sparsity: float, std: float = 0.01, generator: Generator | None = None) -> T:
+    """PyTorch's ``sparse_``: :func:`lucid.nn.init.sparse` (2-D only), returning ``tensor``."""
+    _init.sparse(tensor, sparsity, std, generator=generator)
+    return tensor

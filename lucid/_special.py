@@ -41,7 +41,7 @@ def normal_cdf(x: float) -> float:
         >>> normal_cdf(0.0)
         0.5
         >>> normal_cdf(-2.0)
-        0.022750131948179195
+        0.02275013194817921
     """
     if math.isnan(x):
         return math.nan

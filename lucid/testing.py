@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DEFAULT_ALPHA", "assert_normal", "assert_uniform", "ks_statistic"]
+__all__ = ["DEFAULT_ALPHA", "assert_normal", "assert_truncated_normal", "assert_uniform", "ks_statistic"]
 
 DEFAULT_ALPHA = 1e-9
 
@@ -196,3 +196,58 @@ def assert_uniform(x: Any, a: float, b: float, *, alpha: float = DEFAULT_ALPHA) 
             f"of {target:.6g} (alpha = {alpha:g}, n = {n})"
         )
     _ks_check(f"uniform({a:g}, {b:g})", x, lambda v: stats.uniform.cdf(v, a, b - a), alpha)
+
+
+def assert_truncated_normal(x: Any, mean: float, std: float, a: float, b: float, *,
+                            alpha: float = DEFAULT_ALPHA) -> None:
+    """Assert that ``x`` looks like i.i.d. draws from ``N(mean, std**2)`` truncated to ``[a, b]``.
+
+    ``a`` and ``b`` are absolute bounds and may be infinite. Checks: every value in
+    ``[a, b]`` (rounded to ``x``'s dtype); the sample mean within a Gaussian-concentration
+    bound (a truncated normal is at least as concentrated as the normal it comes from);
+    with finite bounds, the mean square about the true mean within a Hoeffding bound;
+    and the Kolmogorov-Smirnov distance. Each at false-positive rate ``alpha``.
+
+    Raises:
+        AssertionError: a check fails; the message names the statistic, the bound and ``n``.
+
+    Example:
+        >>> import numpy as np
+        >>> from scipy import stats
+        >>> from lucid.testing import assert_truncated_normal
+        >>> x = stats.truncnorm(3, 6).rvs(10_000, random_state=0)
+        >>> assert_truncated_normal(x, 0.0, 1.0, 3.0, 6.0)
+    """
+    from scipy import stats
+
+    x = _values(x)
+    n = x.size
+    outside = int(np.count_nonzero((x < np.asarray(a, x.dtype)) | (x > np.asarray(b, x.dtype))))
+    if outside:
+        raise AssertionError(
+            f"truncated normal bounds: {outside} of {n} values outside [{a:g}, {b:g}] "
+            f"(min {float(x.min()):.9g}, max {float(x.max()):.9g})"
+        )
+    if std == 0 or a == b:
+        return
+    law = stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
+    true_mean, true_var = float(law.mean()), float(law.var())
+    delta = _rounding_error(x)
+    centered = x.astype(np.float64) - true_mean
+    err = abs(float(centered.mean()))
+    bound = std * math.sqrt(2 * math.log(2 / alpha) / n) + float(delta.mean())
+    if err > bound:
+        raise AssertionError(
+            f"truncated normal mean: |mean - {true_mean:.6g}| = {err:.6g} exceeds {bound:.6g} "
+            f"(alpha = {alpha:g}, n = {n})"
+        )
+    if math.isfinite(a) and math.isfinite(b):
+        reach = max(true_mean - a, b - true_mean) ** 2  # (x - true_mean)**2 lies in [0, reach]
+        second = float(np.dot(centered, centered)) / n
+        bound = reach * math.sqrt(math.log(2 / alpha) / (2 * n)) + float(np.mean(delta * (2 * np.abs(centered) + delta)))
+        if abs(second - true_var) > bound:
+            raise AssertionError(
+                f"truncated normal variance: {second:.6g} is not within {bound:.6g} of {true_var:.6g} "
+                f"(alpha = {alpha:g}, n = {n})"
+            )
+    _ks_check(f"truncated normal({mean:g}, {std:g}, [{a:g}, {b:g}])", x, law.cdf, alpha)

@@ -22,7 +22,8 @@ def fill(fn, shape_or_array, seed=0, dtype=np.float32, **kwargs):
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-@pytest.mark.parametrize("fn", [init.kaiming_normal, init.kaiming_uniform, init.normal, init.uniform])
+@pytest.mark.parametrize("fn", [init.kaiming_normal, init.kaiming_uniform, init.normal, init.uniform, init.trunc_normal,
+                                init.lecun_normal])
 def test_view_gets_the_values_of_a_contiguous_tensor(fn, dtype):
     w = lucid.full((40, 30, 6), 7.0, dtype=dtype)
     before = w.numpy().copy()
@@ -72,7 +73,7 @@ import numpy as np
 import lucid
 from lucid.nn import init
 out = {}
-for name in ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform"]:
+for name in ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform", "trunc_normal", "variance_scaling"]:
     for dtype in ["float16", "float32", "float64"]:
         for shape in SHAPES:
             t = lucid.zeros(shape, dtype=dtype)
@@ -88,7 +89,7 @@ def hashes_in_subprocess(**env):
 
 def hashes_here():
     out = {}
-    for name in ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform"]:
+    for name in ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform", "trunc_normal", "variance_scaling"]:
         for dtype in ["float16", "float32", "float64"]:
             for shape in SHAPES:
                 t = fill(getattr(init, name), shape, seed=12345, dtype=dtype)

@@ -34,3 +34,21 @@ def typecheck(session: nox.Session) -> None:
     """mypy over the package."""
     session.install("-e", ".", "mypy")
     session.run("mypy", "lucid")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmark (measures, never asserts); PyTorch's peers run when torch 2.13.0 installs, n/a otherwise.
+
+    ``nox -s bench -- --quick`` for a smoke run, ``-- --json`` for JSON; see ``benchmarks/bench.py --help``.
+    """
+    session.install("-e", ".")
+    session.run("python", "-m", "pip", "install", "torch==2.13.0", success_codes=[0, 1])
+    session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session
+def parity(session: nox.Session) -> None:
+    """Lucid against torch.nn.init itself (installs PyTorch 2.13, the CPU build)."""
+    session.install("-e", ".[test]", "torch==2.13.0")
+    session.run("python", "-m", "pytest", "tests_parity", "tests/test_interop.py", *session.posargs)

@@ -12,7 +12,8 @@ nox.options.reuse_existing_virtualenvs = True
 def tests(session: nox.Session) -> None:
     """The whole test suite, doctests and slow tests included."""
     session.install("-e", ".[test]")
-    session.run("python", "-m", "pytest", *session.posargs, env={"HYPOTHESIS_PROFILE": "ci" if os.environ.get("CI") else "dev"})
+    profile = "ci" if os.environ.get("CI") else "dev"
+    session.run("python", "-m", "pytest", *session.posargs, env={"HYPOTHESIS_PROFILE": profile})
 
 
 @nox.session

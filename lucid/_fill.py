@@ -2,11 +2,21 @@
 
 This is the only place that calls a fill kernel. It lays the array out for the
 driver (contiguous, or strided with its memory span), takes the draw number
-from the generator and picks the serial or the parallel entry point by size;
-both give the same bytes.
+from the generator and picks the serial or the parallel entry point; both give
+the same bytes, so the choice is only about safety and speed:
+
+* small fills (one chunk) run on the calling thread: no parallel launch to pay for;
+* one parallel region at a time per process: a thread that finds one running
+  fills on its own thread instead (Numba's workqueue layer aborts the process on
+  concurrent launches, and OpenMP teams would oversubscribe the cores);
+* a child forked after the parent ran parallel fills fills on one thread (GNU
+  OpenMP terminates a forked child that starts a parallel region).
 """
 
 from __future__ import annotations
+
+import os
+import threading
 
 import numpy as np
 
@@ -14,7 +24,26 @@ from .kernels import CHUNK, fill_parallel, fill_serial
 from .random import Generator
 
 _NO_AXES = np.empty(0, np.int64)
-_FLAT_DTYPE = {
+
+
+class _Parallel:
+    """Process-wide state of the parallel entry point."""
+
+    lock = threading.Lock()
+    used = False  # a parallel region has run in this process
+    forbidden = False  # this process was forked after one ran: stay on one thread
+
+
+def _after_fork_in_child() -> None:
+    _Parallel.lock = threading.Lock()
+    if _Parallel.used:
+        _Parallel.forbidden = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+_FLAT_DTYPE: dict[np.dtype, np.dtype] = {
     np.dtype(np.float16): np.dtype(np.uint16),  # kernels write float16 as its bits
     np.dtype(np.float32): np.dtype(np.float32),
     np.dtype(np.float64): np.dtype(np.float64),
@@ -68,6 +97,13 @@ def fill_stream(array: np.ndarray, kind: int, params: tuple[float, ...], key: in
     flat, origin, shape, strides, contiguous = _layout(array)
     flat = flat.view(_FLAT_DTYPE[array.dtype])
     n = array.size
-    run = fill_serial if n <= CHUNK else fill_parallel
-    run(kind, flat, origin, shape, strides, contiguous, start, n,
-        key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, np.array(params, np.float64))
+    args = (kind, flat, origin, shape, strides, contiguous, start, n,
+            key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, np.array(params, np.float64))
+    if n > CHUNK and not _Parallel.forbidden and _Parallel.lock.acquire(blocking=False):
+        try:
+            _Parallel.used = True
+            fill_parallel(*args)
+        finally:
+            _Parallel.lock.release()
+    else:
+        fill_serial(*args)

@@ -57,6 +57,8 @@ class Tensor:
 
     __array_priority__ = 1000
 
+    _array: np.ndarray
+
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
             data = data._array

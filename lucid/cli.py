@@ -50,6 +50,8 @@ from .nn import init
 from .presets import PRESETS, Param, preset
 from .random import Generator
 
+_MAX_THREADS: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+
 __all__ = ["INITIALIZERS", "Initializer", "LayerResult", "fill_rule", "main", "run"]
 
 PROG = "lucid"
@@ -187,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dtype", choices=DTYPES, default="float32", help="the dtype (default: float32)")
     parser.add_argument("--seed", type=int, default=0, help="the seed of lucid.random.Generator (default: 0)")
     parser.add_argument("--threads", type=int, default=None,
-                        help=f"Numba threads, 1..{numba.config.NUMBA_NUM_THREADS} (default: all)")
+                        help=f"Numba threads, 1..{_MAX_THREADS} (default: all)")
     parser.add_argument("--plot", metavar="PATH.png", default=None,
                         help="write a histogram of the weights / target std against the reference density "
                         "(needs matplotlib)")
@@ -209,7 +211,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     if not 0 <= args.seed < 2**64:
         parser.error(f"argument --seed: must be in [0, 2**64), got {args.seed}")
     if args.threads is not None:
-        most = numba.config.NUMBA_NUM_THREADS
+        most = _MAX_THREADS
         if not 1 <= args.threads <= most:
             parser.error(f"argument --threads: must be between 1 and {most} (NUMBA_NUM_THREADS), got {args.threads}")
 

@@ -29,7 +29,7 @@ Param = tuple[str, tuple[int, ...]]
 
 
 def _linear(name: str, n_in: int, n_out: int, bias: bool = True) -> list[Param]:
-    params = [(f"{name}.weight", (n_out, n_in))]
+    params: list[Param] = [(f"{name}.weight", (n_out, n_in))]
     if bias:
         params.append((f"{name}.bias", (n_out,)))
     return params

@@ -154,7 +154,7 @@ class Generator:
             children.append(child)
         return children
 
-    def get_state(self) -> dict[str, int]:
+    def get_state(self) -> dict[str, int | None]:
         """The state as a dict: ``key``, ``draw`` and ``spawned`` (ints) and ``seed`` (int or None).
 
         Example:
@@ -167,7 +167,7 @@ class Generator:
         with self._lock:
             return {"seed": self._seed, "key": self._key, "draw": self._draw, "spawned": self._spawned}
 
-    def set_state(self, state: dict[str, int]) -> None:
+    def set_state(self, state: dict[str, int | None]) -> None:
         """Restore a state from :meth:`get_state`: the next fills repeat the ones made after it.
 
         Raises:
@@ -231,11 +231,11 @@ def seed(n: int) -> None:
     _default.set_state(fresh.get_state())
 
 
-def get_state() -> dict[str, int]:
+def get_state() -> dict[str, int | None]:
     """The default generator's state (see :meth:`Generator.get_state`)."""
     return _default.get_state()
 
 
-def set_state(state: dict[str, int]) -> None:
+def set_state(state: dict[str, int | None]) -> None:
     """Restore the default generator's state (see :meth:`Generator.set_state`)."""
     _default.set_state(state)

@@ -244,7 +244,8 @@ def assert_truncated_normal(x: Any, mean: float, std: float, a: float, b: float,
     if math.isfinite(a) and math.isfinite(b):
         reach = max(true_mean - a, b - true_mean) ** 2  # (x - true_mean)**2 lies in [0, reach]
         second = float(np.dot(centered, centered)) / n
-        bound = reach * math.sqrt(math.log(2 / alpha) / (2 * n)) + float(np.mean(delta * (2 * np.abs(centered) + delta)))
+        rounding = float(np.mean(delta * (2 * np.abs(centered) + delta)))
+        bound = reach * math.sqrt(math.log(2 / alpha) / (2 * n)) + rounding
         if abs(second - true_var) > bound:
             raise AssertionError(
                 f"truncated normal variance: {second:.6g} is not within {bound:.6g} of {true_var:.6g} "

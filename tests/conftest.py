@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 from hypothesis import HealthCheck, settings
@@ -19,10 +20,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run_python(code: str, **env: str) -> bytes:
-    """Run ``code`` in a fresh interpreter with extra environment variables; return its stdout."""
+    """Run ``code`` as a script file in a fresh interpreter with extra environment variables; return its stdout.
+
+    A real file, not ``-c``: multiprocessing's spawn start method re-imports the main module by path.
+    """
     full_env = dict(os.environ, **env)
     full_env["PYTHONPATH"] = ROOT + os.pathsep + full_env.get("PYTHONPATH", "")
-    result = subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True, timeout=600)
+    with tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "script.py")
+        with open(script, "w") as f:
+            f.write(code)
+        result = subprocess.run([sys.executable, script], env=full_env, capture_output=True, timeout=600)
     if result.returncode != 0:
         raise AssertionError(f"subprocess failed ({result.returncode}):\n{result.stderr.decode()}")
     return result.stdout

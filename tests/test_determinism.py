@@ -13,6 +13,7 @@ from lucid.nn import init
 from .conftest import run_python
 
 SHAPES = [(3, 5), (64, 3, 3, 3), (513, 257), (2, 3 * CHUNK + 5)]
+NAMES = ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform", "trunc_normal", "variance_scaling"]
 
 
 def fill(fn, shape_or_array, seed=0, dtype=np.float32, **kwargs):
@@ -73,7 +74,7 @@ import numpy as np
 import lucid
 from lucid.nn import init
 out = {}
-for name in ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform", "trunc_normal", "variance_scaling"]:
+for name in NAMES:
     for dtype in ["float16", "float32", "float64"]:
         for shape in SHAPES:
             t = lucid.zeros(shape, dtype=dtype)
@@ -84,12 +85,12 @@ print(json.dumps(out))
 
 
 def hashes_in_subprocess(**env):
-    return json.loads(run_python(f"SHAPES = {SHAPES!r}\n" + HASH_SCRIPT, **env))
+    return json.loads(run_python(f"SHAPES = {SHAPES!r}\nNAMES = {NAMES!r}\n" + HASH_SCRIPT, **env))
 
 
 def hashes_here():
     out = {}
-    for name in ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform", "trunc_normal", "variance_scaling"]:
+    for name in NAMES:
         for dtype in ["float16", "float32", "float64"]:
             for shape in SHAPES:
                 t = fill(getattr(init, name), shape, seed=12345, dtype=dtype)

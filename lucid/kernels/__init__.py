@@ -9,4 +9,13 @@ from .driver import CHUNK, fill_parallel, fill_serial
 from .fans import compute_fans
 from .philox import philox4x32
 
-__all__ = ["CHUNK", "NORMAL", "TRUNCATED_NORMAL", "UNIFORM", "compute_fans", "fill_parallel", "fill_serial", "philox4x32"]
+__all__ = [
+    "CHUNK",
+    "NORMAL",
+    "TRUNCATED_NORMAL",
+    "UNIFORM",
+    "compute_fans",
+    "fill_parallel",
+    "fill_serial",
+    "philox4x32",
+]

@@ -22,11 +22,15 @@ FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
 def _torch_array(fn: str, tensor: Any) -> np.ndarray:
     """The NumPy view of a PyTorch CPU tensor (a parameter with ``requires_grad`` too)."""
     if tensor.device.type != "cpu":
-        raise TypeError(f"{fn}(): a PyTorch tensor must be on the CPU to be filled in place, got device {tensor.device}")
+        raise TypeError(
+            f"{fn}(): a PyTorch tensor must be on the CPU to be filled in place, got device {tensor.device}"
+        )
     try:
         return tensor.detach().numpy()
     except (TypeError, RuntimeError) as e:
-        raise TypeError(f"{fn}(): tensor must have dtype float16, float32 or float64, got {tensor.dtype} ({e})") from None
+        raise TypeError(
+            f"{fn}(): tensor must have dtype float16, float32 or float64, got {tensor.dtype} ({e})"
+        ) from None
 
 
 def as_array(fn: str, tensor: Any) -> np.ndarray:

@@ -47,6 +47,7 @@ import numpy as np
 from . import __version__
 from .kernels import CHUNK, compute_fans
 from .nn import init
+from .nn._initializers import TRUNCATED_STD_2
 from .presets import PRESETS, Param, preset
 from .random import Generator
 
@@ -73,7 +74,8 @@ class Initializer:
     Attributes:
         fill: the function, called as ``fill(array, generator=g)`` (plus ``mode=`` when ``takes_mode``).
         target: ``(fan_in, fan_out, mode) -> (mean, std)`` of the distribution it draws from.
-        density: ``"normal"`` or ``"uniform"``: the shape of that distribution (for ``--plot``).
+        density: ``"normal"``, ``"truncated_normal"`` (cut at two pre-truncation stds) or ``"uniform"``:
+            the shape of that distribution (for ``--plot``).
         fan_based: whether it needs fans, hence a shape with at least 2 dimensions.
         takes_mode: whether it accepts ``mode="fan_in" | "fan_out"``.
     """
@@ -114,13 +116,35 @@ def _unit_uniform(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[f
 
 
 # To offer a new initializer on the command line, add it here.
+def _lecun(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
+    """LeCun: std = sqrt(1 / fan_in)."""
+    return 0.0, math.sqrt(1.0 / _fan(fan_in, fan_out, "fan_in"))
+
+
+def _he(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
+    """He (JAX): std = sqrt(2 / fan_in)."""
+    return 0.0, math.sqrt(2.0 / _fan(fan_in, fan_out, "fan_in"))
+
+
+def _standard_truncated(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
+    """``trunc_normal()`` with its defaults: N(0, 1) cut to [-2, 2]."""
+    return 0.0, TRUNCATED_STD_2
+
+
 INITIALIZERS: dict[str, Initializer] = {
     "kaiming_normal": Initializer(init.kaiming_normal, _kaiming, "normal", takes_mode=True),
     "kaiming_uniform": Initializer(init.kaiming_uniform, _kaiming, "uniform", takes_mode=True),
     "xavier_normal": Initializer(init.xavier_normal, _xavier, "normal"),
     "xavier_uniform": Initializer(init.xavier_uniform, _xavier, "uniform"),
+    "lecun_normal": Initializer(init.lecun_normal, _lecun, "truncated_normal"),
+    "lecun_uniform": Initializer(init.lecun_uniform, _lecun, "uniform"),
+    "glorot_normal": Initializer(init.glorot_normal, _xavier, "truncated_normal"),
+    "glorot_uniform": Initializer(init.glorot_uniform, _xavier, "uniform"),
+    "he_normal": Initializer(init.he_normal, _he, "truncated_normal"),
+    "he_uniform": Initializer(init.he_uniform, _he, "uniform"),
     "normal": Initializer(init.normal, _standard_normal, "normal", fan_based=False),
     "uniform": Initializer(init.uniform, _unit_uniform, "uniform", fan_based=False),
+    "trunc_normal": Initializer(init.trunc_normal, _standard_truncated, "truncated_normal", fan_based=False),
 }
 
 
@@ -498,6 +522,13 @@ def write_plot(path: str, histogram: Histogram, title: str) -> None:
     if histogram.density == "normal":
         reference = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
         label = "standard normal density"
+    elif histogram.density == "truncated_normal":
+        # Unit variance: z = x * TRUNCATED_STD_2 is a standard normal cut to [-2, 2].
+        z = x * TRUNCATED_STD_2
+        mass = math.erf(2 / math.sqrt(2))
+        reference = np.where(np.abs(z) <= 2, np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) / mass * TRUNCATED_STD_2,
+                             0.0)
+        label = "normal density cut at 2 stds, scaled to unit variance"
     else:
         half = math.sqrt(3.0)
         reference = np.where(np.abs(x) <= half, 1 / (2 * half), 0.0)

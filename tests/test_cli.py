@@ -110,7 +110,7 @@ def test_initializers_come_from_lucid_nn_init():
     for name, spec in INITIALIZERS.items():
         assert name in init.__all__
         assert spec.fill is getattr(init, name)
-        assert spec.density in ("normal", "uniform")
+        assert spec.density in ("normal", "truncated_normal", "uniform")
     choices = next(a.choices for a in cli.build_parser()._actions if a.dest == "init")
     assert tuple(choices) == tuple(INITIALIZERS)
 
@@ -125,8 +125,15 @@ def test_each_initializer_meets_its_target(capsys, name):
         "kaiming_uniform": math.sqrt(6 / 256) / math.sqrt(3),
         "xavier_normal": math.sqrt(2 / (256 + 384)),
         "xavier_uniform": math.sqrt(2 / (256 + 384)),
+        "lecun_normal": math.sqrt(1 / 256),
+        "lecun_uniform": math.sqrt(1 / 256),
+        "glorot_normal": math.sqrt(2 / (256 + 384)),
+        "glorot_uniform": math.sqrt(2 / (256 + 384)),
+        "he_normal": math.sqrt(2 / 256),
+        "he_uniform": math.sqrt(2 / 256),
         "normal": 1.0,
         "uniform": 1 / math.sqrt(12),
+        "trunc_normal": 0.87962566103423978,
     }[name]
     assert layer["target_std"] == pytest.approx(expected)
     assert layer["measured_std"] == pytest.approx(expected, rel=0.03)

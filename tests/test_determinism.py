@@ -5,6 +5,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import lucid
 from lucid.kernels import CHUNK
@@ -112,3 +114,33 @@ def test_generic_cpu_target_gives_identical_bytes(tmp_path):
     generic = hashes_in_subprocess(NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=str(tmp_path))
     assert host == generic
 
+
+
+@st.composite
+def strided_views(draw):
+    """A base array of rank 1 to 5 and a slicing of it: steps of either sign, offsets, possibly transposed."""
+    ndim = draw(st.integers(1, 5))
+    shape = tuple(draw(st.lists(st.integers(1, 9), min_size=ndim, max_size=ndim)))
+    index = []
+    for size in shape:
+        step = draw(st.sampled_from([1, 2, 3, -1, -2]))
+        start = draw(st.integers(0, size - 1))
+        index.append(slice(start, None, step) if step > 0 else slice(start, None, step))
+    order = draw(st.permutations(range(ndim)))
+    return shape, tuple(index), tuple(order), draw(st.sampled_from(["C", "F"]))
+
+
+@given(strided_views(), st.sampled_from([np.float16, np.float32, np.float64]),
+       st.sampled_from(["normal", "uniform", "trunc_normal"]))
+def test_views_of_every_rank(view_spec, dtype, name):
+    shape, index, order, memory = view_spec
+    base = np.full(shape, 7.0, dtype=dtype, order=memory)
+    view = base[index].transpose(order)
+    fn = getattr(init, name)
+    fn(view, generator=lucid.random.Generator(5))
+    want = np.zeros(view.shape, dtype)
+    fn(want, generator=lucid.random.Generator(5))
+    np.testing.assert_array_equal(view, want)
+    touched = np.zeros(shape, bool)
+    touched[index] = True
+    assert (base[~touched] == 7.0).all()

@@ -52,19 +52,21 @@ DISTRIBUTIONS = ("truncated_normal", "normal", "untruncated_normal", "uniform")
 TRUNCATED_STD_2 = 0.87962566103423978
 
 
-# --- the distributions: one kernel call each -------------------------------------------
-def fill_uniform(array: np.ndarray, low: float, high: float, generator: Generator) -> None:
+# --- plans: what a fill draws, as (kernel kind, parameters); the same for a tensor and for Dask chunks ----
+Plan = tuple[int, tuple[float, ...]]
+
+
+def uniform_plan(low: float, high: float) -> Plan:
     """``U(low, high)``, values kept in ``[low, high]``."""
-    _fill.fill(array, UNIFORM, (low, high - low, high), generator)
+    return UNIFORM, (low, high - low, high)
 
 
-def fill_normal(array: np.ndarray, mean: float, std: float, generator: Generator) -> None:
+def normal_plan(mean: float, std: float) -> Plan:
     """``N(mean, std**2)`` by Box-Muller."""
-    _fill.fill(array, NORMAL, (mean, std), generator)
+    return NORMAL, (mean, std)
 
 
-def fill_truncated_normal(array: np.ndarray, mean: float, std: float, low: float, high: float,
-                          generator: Generator) -> None:
+def truncated_normal_plan(mean: float, std: float, low: float, high: float) -> Plan:
     """``N(mean, std**2)`` conditioned on ``[low, high]``, by inversion of the CDF.
 
     The interval is mirrored into the lower tail when most of it lies above the
@@ -72,14 +74,41 @@ def fill_truncated_normal(array: np.ndarray, mean: float, std: float, low: float
     bounds far in a tail.
     """
     if std == 0:
-        params = (mean, 0.0, 0.5, 0.0, low, high)
-    else:
-        alpha, beta = (low - mean) / std, (high - mean) / std
-        mirror = alpha + beta > 0
-        lo, hi = (-beta, -alpha) if mirror else (alpha, beta)
-        p_low, p_high = normal_cdf(lo), normal_cdf(hi)
-        params = (mean, -std if mirror else std, p_low, p_high - p_low, low, high)
-    _fill.fill(array, TRUNCATED_NORMAL, params, generator)
+        return TRUNCATED_NORMAL, (mean, 0.0, 0.5, 0.0, low, high)
+    alpha, beta = (low - mean) / std, (high - mean) / std
+    mirror = alpha + beta > 0
+    lo, hi = (-beta, -alpha) if mirror else (alpha, beta)
+    p_low, p_high = normal_cdf(lo), normal_cdf(hi)
+    return TRUNCATED_NORMAL, (mean, -std if mirror else std, p_low, p_high - p_low, low, high)
+
+
+def fill_plan(fn: str, array: np.ndarray, plan: Plan | None, generator: Any) -> None:
+    """Check the generator, skip an empty tensor with a warning, else fill ``array`` by ``plan``."""
+    gen = generator_of(fn, generator)
+    if not is_empty(fn, array):
+        assert plan is not None
+        _fill.fill(array, plan[0], plan[1], gen)
+
+
+def uniform_args(fn: str, a: Any, b: Any) -> Plan:
+    low, high = real(fn, "a", a), real(fn, "b", b)
+    if low > high:
+        raise ValueError(f"{fn}(): a must be <= b, got a={low}, b={high}")
+    return uniform_plan(low, high)
+
+
+def normal_args(fn: str, mean: Any, std: Any) -> Plan:
+    return normal_plan(real(fn, "mean", mean), non_negative(fn, "std", std))
+
+
+def trunc_normal_args(fn: str, mean: Any, std: Any, a: Any, b: Any) -> Plan:
+    mu, sigma = real(fn, "mean", mean), non_negative(fn, "std", std)
+    low, high = number(fn, "a", a), number(fn, "b", b)
+    if math.isnan(low) or math.isnan(high):
+        raise ValueError(f"{fn}(): a and b must not be NaN, got a={low}, b={high}")
+    if low > high:
+        raise ValueError(f"{fn}(): a must be <= b, got a={low}, b={high}")
+    return truncated_normal_plan(mu, sigma, low, high)
 
 
 # --- plain distributions ------------------------------------------------------------------
@@ -110,12 +139,7 @@ def uniform(tensor: Any, a: float = 0.0, b: float = 1.0, *, generator: Generator
     """
     fn = "uniform"
     array = as_array(fn, tensor)
-    low, high = real(fn, "a", a), real(fn, "b", b)
-    if low > high:
-        raise ValueError(f"{fn}(): a must be <= b, got a={low}, b={high}")
-    gen = generator_of(fn, generator)
-    if not is_empty(fn, array):
-        fill_uniform(array, low, high, gen)
+    fill_plan(fn, array, uniform_args(fn, a, b), generator)
 
 
 def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> None:
@@ -142,10 +166,7 @@ def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Gener
     """
     fn = "normal"
     array = as_array(fn, tensor)
-    mu, sigma = real(fn, "mean", mean), non_negative(fn, "std", std)
-    gen = generator_of(fn, generator)
-    if not is_empty(fn, array):
-        fill_normal(array, mu, sigma, gen)
+    fill_plan(fn, array, normal_args(fn, mean, std), generator)
 
 
 def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, *,
@@ -182,15 +203,7 @@ def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2
     """
     fn = "trunc_normal"
     array = as_array(fn, tensor)
-    mu, sigma = real(fn, "mean", mean), non_negative(fn, "std", std)
-    low, high = number(fn, "a", a), number(fn, "b", b)
-    if math.isnan(low) or math.isnan(high):
-        raise ValueError(f"{fn}(): a and b must not be NaN, got a={low}, b={high}")
-    if low > high:
-        raise ValueError(f"{fn}(): a must be <= b, got a={low}, b={high}")
-    gen = generator_of(fn, generator)
-    if not is_empty(fn, array):
-        fill_truncated_normal(array, mu, sigma, low, high, gen)
+    fill_plan(fn, array, trunc_normal_args(fn, mean, std, a, b), generator)
 
 
 def constant(tensor: Any, val: float) -> None:
@@ -255,46 +268,61 @@ def zeros(tensor: Any) -> None:
 
 
 # --- the variance-scaling core -------------------------------------------------------------
-def scaled(
+def scaled_plan(
     fn: str,
-    array: np.ndarray,
+    shape: tuple[int, ...],
     gain: float,
     mode: Any,
     distribution: Any,
-    generator: Any,
     in_axis: Any = 1,
     out_axis: Any = 0,
     batch_axis: Any = (),
     modes: tuple[str, ...] = FAN_MODES[:2],
-) -> None:
+) -> Plan | None:
     """The core under every fan-based initializer: standard deviation ``gain / sqrt(fan)``.
 
     ``gain = sqrt(scale)``: taking the gain keeps a tiny gain from underflowing when
-    squared. ``array`` and ``gain`` come checked; ``fn`` names the caller in messages.
-    The truncated normal is cut at two of its own (pre-truncation) standard deviations
-    and widened by ``1 / TRUNCATED_STD_2`` so the result has the asked-for variance.
+    squared. ``fn`` names the caller in messages. The truncated normal is cut at two
+    of its own (pre-truncation) standard deviations and widened by ``1 / TRUNCATED_STD_2``
+    so the result has the asked-for variance. None for a shape with no elements.
     """
     mode = choice(fn, "mode", mode, modes)
     distribution = choice(fn, "distribution", distribution, DISTRIBUTIONS)
-    if array.ndim < 2:
-        raise ValueError(f"{fn}(): fans need a tensor with at least 2 dimensions, got shape {array.shape}")
+    if len(shape) < 2:
+        raise ValueError(f"{fn}(): fans need a tensor with at least 2 dimensions, got shape {shape}")
     try:
-        fan_in, fan_out = compute_fans(array.shape, in_axis, out_axis, batch_axis)
+        fan_in, fan_out = compute_fans(shape, in_axis, out_axis, batch_axis)
     except (TypeError, ValueError) as e:
         raise type(e)(f"{fn}(): {e}") from None
-    gen = generator_of(fn, generator)
-    if is_empty(fn, array):
-        return
+    if 0 in shape:
+        return None
     fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
     std = gain / math.sqrt(fan)
     if distribution == "uniform":
         bound = math.sqrt(3.0) * std
-        fill_uniform(array, -bound, bound, gen)
-    elif distribution == "truncated_normal":
+        return uniform_plan(-bound, bound)
+    if distribution == "truncated_normal":
         std /= TRUNCATED_STD_2
-        fill_truncated_normal(array, 0.0, std, -2.0 * std, 2.0 * std, gen)
-    else:
-        fill_normal(array, 0.0, std, gen)
+        return truncated_normal_plan(0.0, std, -2.0 * std, 2.0 * std)
+    return normal_plan(0.0, std)
+
+
+def variance_scaling_args(fn: str, shape: tuple[int, ...], scale: Any, mode: Any, distribution: Any,
+                          in_axis: Any, out_axis: Any, batch_axis: Any) -> Plan | None:
+    return scaled_plan(fn, shape, math.sqrt(non_negative(fn, "scale", scale)), mode, distribution,
+                       in_axis, out_axis, batch_axis, modes=FAN_MODES)
+
+
+def kaiming_args(fn: str, shape: tuple[int, ...], mode: Any, a: Any, nonlinearity: Any, distribution: str,
+                 in_axis: Any, out_axis: Any, batch_axis: Any) -> Plan | None:
+    gain = calculate_gain(choice(fn, "nonlinearity", nonlinearity, NONLINEARITIES), number(fn, "a", a))
+    return scaled_plan(fn, shape, gain, mode, distribution, in_axis, out_axis, batch_axis)
+
+
+def xavier_args(fn: str, shape: tuple[int, ...], gain: Any, distribution: str, in_axis: Any, out_axis: Any,
+                batch_axis: Any) -> Plan | None:
+    return scaled_plan(fn, shape, non_negative(fn, "gain", gain), "fan_avg", distribution, in_axis, out_axis,
+                       batch_axis, modes=FAN_MODES)
 
 
 def variance_scaling(
@@ -346,15 +374,17 @@ def variance_scaling(
         2.0
     """
     fn = "variance_scaling"
-    scaled(fn, as_array(fn, tensor), math.sqrt(non_negative(fn, "scale", scale)), mode, distribution, generator,
-           in_axis, out_axis, batch_axis, modes=FAN_MODES)
+    array = as_array(fn, tensor)
+    plan = variance_scaling_args(fn, array.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
+    fill_plan(fn, array, plan, generator)
 
 
 def _jax_alias(name: str, scale: float, mode: str, distribution: str, paper: str) -> Any:
     def initializer(tensor: Any, *, generator: Generator | None = None, in_axis: Axes = 1, out_axis: Axes = 0,
                     batch_axis: Axes = ()) -> None:
-        scaled(name, as_array(name, tensor), math.sqrt(scale), mode, distribution, generator,
-               in_axis, out_axis, batch_axis, modes=FAN_MODES)
+        array = as_array(name, tensor)
+        plan = variance_scaling_args(name, array.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
+        fill_plan(name, array, plan, generator)
 
     initializer.__name__ = initializer.__qualname__ = name
     initializer.__doc__ = f"""``variance_scaling(tensor, {scale}, "{mode}", "{distribution}")``: {paper}.
@@ -377,10 +407,6 @@ glorot_normal = _jax_alias("glorot_normal", 1.0, "fan_avg", "truncated_normal", 
 glorot_uniform = _jax_alias("glorot_uniform", 1.0, "fan_avg", "uniform", "Glorot uniform (Glorot & Bengio, 2010)")
 he_normal = _jax_alias("he_normal", 2.0, "fan_in", "truncated_normal", "He normal (He et al., 2015)")
 he_uniform = _jax_alias("he_uniform", 2.0, "fan_in", "uniform", "He uniform (He et al., 2015)")
-
-
-def _kaiming_gain(fn: str, a: Any, nonlinearity: Any) -> float:
-    return calculate_gain(choice(fn, "nonlinearity", nonlinearity, NONLINEARITIES), number(fn, "a", a))
 
 
 def kaiming_normal(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlinearity: str = "leaky_relu",
@@ -417,7 +443,8 @@ def kaiming_normal(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonline
     """
     fn = "kaiming_normal"
     array = as_array(fn, tensor)
-    scaled(fn, array, _kaiming_gain(fn, a, nonlinearity), mode, "normal", generator, in_axis, out_axis, batch_axis)
+    plan = kaiming_args(fn, array.shape, mode, a, nonlinearity, "normal", in_axis, out_axis, batch_axis)
+    fill_plan(fn, array, plan, generator)
 
 
 def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlinearity: str = "leaky_relu",
@@ -451,7 +478,8 @@ def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlin
     """
     fn = "kaiming_uniform"
     array = as_array(fn, tensor)
-    scaled(fn, array, _kaiming_gain(fn, a, nonlinearity), mode, "uniform", generator, in_axis, out_axis, batch_axis)
+    plan = kaiming_args(fn, array.shape, mode, a, nonlinearity, "uniform", in_axis, out_axis, batch_axis)
+    fill_plan(fn, array, plan, generator)
 
 
 def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
@@ -482,8 +510,8 @@ def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None
         1.0
     """
     fn = "xavier_normal"
-    scaled(fn, as_array(fn, tensor), non_negative(fn, "gain", gain), "fan_avg", "normal", generator,
-           in_axis, out_axis, batch_axis, modes=FAN_MODES)
+    array = as_array(fn, tensor)
+    fill_plan(fn, array, xavier_args(fn, array.shape, gain, "normal", in_axis, out_axis, batch_axis), generator)
 
 
 def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
@@ -511,8 +539,8 @@ def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | Non
         True
     """
     fn = "xavier_uniform"
-    scaled(fn, as_array(fn, tensor), non_negative(fn, "gain", gain), "fan_avg", "uniform", generator,
-           in_axis, out_axis, batch_axis, modes=FAN_MODES)
+    array = as_array(fn, tensor)
+    fill_plan(fn, array, xavier_args(fn, array.shape, gain, "uniform", in_axis, out_axis, batch_axis), generator)
 
 
 # --- structured initializers ------------------------------------------------------------------
@@ -621,7 +649,7 @@ def orthogonal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = 
     cols = array.size // rows
     wide = rows < cols
     gaussian = np.empty((cols, rows) if wide else (rows, cols), np.float64)
-    fill_normal(gaussian, 0.0, 1.0, gen)
+    _fill.fill(gaussian, *normal_plan(0.0, 1.0), gen)
     q, r = np.linalg.qr(gaussian)
     q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
     if wide:
@@ -665,8 +693,8 @@ def sparse(tensor: Any, sparsity: float, std: float = 0.01, *, generator: Genera
     if is_empty(fn, array):
         return
     rows, cols = array.shape
-    fill_normal(array, 0.0, sigma, gen)
+    _fill.fill(array, *normal_plan(0.0, sigma), gen)
     keys = np.empty((rows, cols), np.float64)
-    fill_uniform(keys, 0.0, 1.0, gen)
+    _fill.fill(keys, *uniform_plan(0.0, 1.0), gen)
     chosen = np.argsort(keys, axis=0, kind="stable")[: math.ceil(fraction * rows)]
     array[chosen, np.arange(cols)] = 0

@@ -11,7 +11,7 @@ nox.options.reuse_existing_virtualenvs = True
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole test suite, doctests and slow tests included."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,dask,plot]")
     profile = "ci" if os.environ.get("CI") else "dev"
     session.run("python", "-m", "pytest", *session.posargs, env={"HYPOTHESIS_PROFILE": profile})
 
@@ -19,7 +19,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def fast(session: nox.Session) -> None:
     """The test suite without the tests marked slow."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,dask,plot]")
     session.run("python", "-m", "pytest", "-m", "not slow", *session.posargs)
 
 

@@ -20,7 +20,7 @@ import threading
 
 import numpy as np
 
-from .kernels import CHUNK, fill_parallel, fill_serial
+from .kernels import CHUNK, fill_parallel, fill_rows, fill_serial
 from .random import Generator
 
 _NO_AXES = np.empty(0, np.int64)
@@ -107,3 +107,30 @@ def fill_stream(array: np.ndarray, kind: int, params: tuple[float, ...], key: in
             _Parallel.lock.release()
     else:
         fill_serial(*args)
+
+
+def fill_box(block: np.ndarray, kind: int, params: tuple[float, ...], key: int, draw: int,
+             shape: tuple[int, ...], offset: tuple[int, ...]) -> None:
+    """Fill ``block``, the box at ``offset`` of a C-ordered logical tensor of ``shape``, with its global values.
+
+    ``block`` is C-contiguous. Each run of consecutive global indices (the trailing
+    axes the box covers in full, plus one) is one row for the kernel, so a box that
+    spans whole rows of the tensor is a single run.
+    """
+    if block.size == 0:
+        return
+    ndim = len(shape)
+    split = ndim - 1  # axes split..ndim-1 form one run
+    while split > 0 and block.shape[split] == shape[split]:
+        split -= 1
+    run = int(np.prod(block.shape[split:]))
+    strides = np.ones(ndim, np.int64)
+    for axis in range(ndim - 2, -1, -1):
+        strides[axis] = strides[axis + 1] * shape[axis + 1]
+    starts = np.full((1,) * split, int(np.dot(offset, strides)), np.int64)
+    for axis in range(split):  # add each leading axis's contribution, broadcast to every row
+        step = np.arange(block.shape[axis], dtype=np.int64) * strides[axis]
+        starts = starts + step.reshape((-1,) + (1,) * (split - axis - 1))
+    rows = block.reshape(-1, run).view(_FLAT_DTYPE[block.dtype])
+    fill_rows(kind, rows, starts.reshape(-1), key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32,
+              np.array(params, np.float64))

@@ -8,7 +8,10 @@ that type before it is compared, so float16 and float32 samples are judged fairl
 
 Failures raise ``AssertionError`` with the statistic, the bound and the sample size.
 
-Needs SciPy (the ``test`` extra).
+Hypothesis strategies for the inputs: :func:`weight_shapes` (linear and convolution
+layouts), :func:`dtypes` and :func:`generators`.
+
+Needs SciPy and Hypothesis (the ``test`` extra).
 
 Example:
     >>> import lucid
@@ -27,7 +30,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DEFAULT_ALPHA", "assert_normal", "assert_truncated_normal", "assert_uniform", "ks_statistic"]
+__all__ = [
+    "DEFAULT_ALPHA",
+    "assert_normal",
+    "assert_truncated_normal",
+    "assert_uniform",
+    "dtypes",
+    "generators",
+    "ks_statistic",
+    "weight_shapes",
+]
 
 DEFAULT_ALPHA = 1e-9
 
@@ -252,3 +264,76 @@ def assert_truncated_normal(x: Any, mean: float, std: float, a: float, b: float,
                 f"(alpha = {alpha:g}, n = {n})"
             )
     _ks_check(f"truncated normal({mean:g}, {std:g}, [{a:g}, {b:g}])", x, law.cdf, alpha)
+
+
+# --- Hypothesis strategies ----------------------------------------------------------------------------
+LAYOUTS = {"linear": 0, "conv1d": 1, "conv2d": 2, "conv3d": 3}  # number of kernel axes after (out, in)
+
+
+def weight_shapes(layouts: tuple[str, ...] = ("linear", "conv1d", "conv2d", "conv3d"), *, min_size: int = 1,
+                  max_size: int = 1 << 17, max_channels: int = 512, max_kernel: int = 7) -> Any:
+    """A Hypothesis strategy of weight shapes in PyTorch's layout ``(out, in, *kernel)``.
+
+    Args:
+        layouts: which of ``"linear"`` (2-D), ``"conv1d"``, ``"conv2d"``, ``"conv3d"`` to draw from.
+        min_size, max_size: bounds on the number of elements.
+        max_channels: the largest ``out`` or ``in``; max_kernel: the largest kernel side.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from lucid.testing import weight_shapes
+        >>> @given(weight_shapes(("conv2d",), max_size=4096))
+        ... def test_rank(shape):
+        ...     assert len(shape) == 4
+        >>> test_rank()
+    """
+    from hypothesis import strategies as st
+
+    unknown = set(layouts) - LAYOUTS.keys()
+    if unknown or not layouts:
+        raise ValueError(f"weight_shapes(): layouts must be among {sorted(LAYOUTS)}, got {layouts!r}")
+    if not 1 <= min_size <= max_size:
+        raise ValueError(f"weight_shapes(): need 1 <= min_size <= max_size, got {min_size}, {max_size}")
+
+    @st.composite
+    def shapes(draw: Any) -> tuple[int, ...]:
+        kernel = tuple(draw(st.integers(1, max_kernel)) for _ in range(LAYOUTS[draw(st.sampled_from(layouts))]))
+        room = max(1, max_size // math.prod(kernel))
+        out = draw(st.integers(1, min(max_channels, room)))
+        inp = draw(st.integers(1, min(max_channels, max(1, room // out))))
+        dims = [out, inp, *kernel]
+        while math.prod(dims) < min_size:  # grow the channels (then the kernel) until big enough
+            axis = min(range(len(dims)), key=lambda k: dims[k])
+            dims[axis] += 1
+        while math.prod(dims) > max_size:
+            axis = max(range(len(dims)), key=lambda k: dims[k])
+            dims[axis] -= 1
+        return tuple(dims)
+
+    return shapes()
+
+
+def dtypes(*, half: bool = True) -> Any:
+    """A Hypothesis strategy of the float dtypes Lucid fills: float16 (unless ``half=False``), float32, float64."""
+    from hypothesis import strategies as st
+
+    names = (["float16"] if half else []) + ["float32", "float64"]
+    return st.sampled_from([np.dtype(n) for n in names])
+
+
+def generators() -> Any:
+    """A Hypothesis strategy of fresh ``lucid.random.Generator`` objects over the whole seed range.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from lucid.testing import generators
+        >>> @given(generators())
+        ... def test_seed(g):
+        ...     assert 0 <= g.seed < 2**64
+        >>> test_seed()
+    """
+    from hypothesis import strategies as st
+
+    from .random import Generator
+
+    return st.integers(0, 2**64 - 1).map(Generator)

@@ -5,7 +5,7 @@ arrays and integers: see :mod:`lucid.kernels.driver`.
 """
 
 from .distributions import NORMAL, TRUNCATED_NORMAL, UNIFORM
-from .driver import CHUNK, fill_parallel, fill_serial
+from .driver import CHUNK, fill_parallel, fill_rows, fill_serial
 from .fans import compute_fans
 from .philox import philox4x32
 
@@ -16,6 +16,7 @@ __all__ = [
     "UNIFORM",
     "compute_fans",
     "fill_parallel",
+    "fill_rows",
     "fill_serial",
     "philox4x32",
 ]

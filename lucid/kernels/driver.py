@@ -91,3 +91,20 @@ def fill_serial(kind, flat, origin, shape, strides, contiguous, start, n, k0, k1
         lo = c * CHUNK
         _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, min(n, lo + CHUNK),
                     k0, k1, d0, d1, params)
+
+
+@njit(**_kernel)
+def fill_rows(kind, rows, starts, k0, k1, d0, d1, params):
+    """Row ``r`` of the C-contiguous 2-D ``rows`` gets ``F(starts[r] + j)`` at column ``j``.
+
+    The form of a fill for a box cut out of a larger logical tensor (a Dask chunk):
+    each row is a run of consecutive global indices. On the calling thread; nogil,
+    so several chunks fill at once from a thread pool.
+    """
+    no_axes = np.empty(0, np.int64)
+    n = rows.shape[1]
+    for r in range(rows.shape[0]):
+        row = rows[r]
+        for lo in range(0, n, CHUNK):
+            _fill_chunk(kind, row, 0, no_axes, no_axes, True, starts[r], lo, min(n, lo + CHUNK),
+                        k0, k1, d0, d1, params)

@@ -43,11 +43,7 @@ def _after_fork_in_child() -> None:
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
-_FLAT_DTYPE: dict[np.dtype, np.dtype] = {
-    np.dtype(np.float16): np.dtype(np.uint16),  # kernels write float16 as its bits
-    np.dtype(np.float32): np.dtype(np.float32),
-    np.dtype(np.float64): np.dtype(np.float64),
-}
+_HALF = np.dtype(np.float16)
 
 
 def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, bool]:
@@ -66,7 +62,7 @@ def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray,
 
 def check_layout(array: np.ndarray) -> str | None:
     """Why the driver cannot fill ``array`` in place, or None if it can."""
-    if array.size == 0:
+    if array.size == 0 or array.flags.c_contiguous:
         return None
     itemsize = array.itemsize
     for d, s in zip(array.shape, array.strides):
@@ -84,7 +80,7 @@ def fill(array: np.ndarray, kind: int, params: tuple[float, ...], generator: Gen
     out as :func:`check_layout` accepts.
     """
     k0, k1, draw = generator._take_draw()
-    fill_stream(array, kind, params, k0 | (k1 << 32), draw)
+    _run(array, kind, params, k0, k1, draw, 0)
 
 
 def fill_stream(array: np.ndarray, kind: int, params: tuple[float, ...], key: int, draw: int, start: int = 0) -> None:
@@ -94,11 +90,16 @@ def fill_stream(array: np.ndarray, kind: int, params: tuple[float, ...], key: in
     element, so pieces of one big logical tensor can be filled separately (by
     threads, processes or Dask chunks) and agree with a single fill.
     """
+    _run(array, kind, params, key & 0xFFFFFFFF, key >> 32, draw, start)
+
+
+def _run(array: np.ndarray, kind: int, params: tuple[float, ...], k0: int, k1: int, draw: int, start: int) -> None:
     flat, origin, shape, strides, contiguous = _layout(array)
-    flat = flat.view(_FLAT_DTYPE[array.dtype])
+    if array.dtype == _HALF:
+        flat = flat.view(np.uint16)  # kernels write float16 as its bits
     n = array.size
     args = (kind, flat, origin, shape, strides, contiguous, start, n,
-            key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, np.array(params, np.float64))
+            k0, k1, draw & 0xFFFFFFFF, draw >> 32, np.array(params, np.float64))
     if n > CHUNK and not _Parallel.forbidden and _Parallel.lock.acquire(blocking=False):
         try:
             _Parallel.used = True
@@ -131,6 +132,8 @@ def fill_box(block: np.ndarray, kind: int, params: tuple[float, ...], key: int, 
     for axis in range(split):  # add each leading axis's contribution, broadcast to every row
         step = np.arange(block.shape[axis], dtype=np.int64) * strides[axis]
         starts = starts + step.reshape((-1,) + (1,) * (split - axis - 1))
-    rows = block.reshape(-1, run).view(_FLAT_DTYPE[block.dtype])
+    rows = block.reshape(-1, run)
+    if block.dtype == _HALF:
+        rows = rows.view(np.uint16)
     fill_rows(kind, rows, starts.reshape(-1), key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32,
               np.array(params, np.float64))

@@ -54,6 +54,12 @@ def compute_fans(
         (144, 288)
     """
     ndim = len(shape)
+    if type(in_axis) is int and in_axis == 1 and type(out_axis) is int and out_axis == 0 and batch_axis == () \
+            and ndim >= 2:  # PyTorch's layout, the common case
+        receptive = 1
+        for size in shape[2:]:
+            receptive *= size
+        return shape[1] * receptive, shape[0] * receptive
     ins = _axes("in_axis", in_axis, ndim)
     outs = _axes("out_axis", out_axis, ndim)
     batch = _axes("batch_axis", batch_axis, ndim)

@@ -15,12 +15,13 @@ the same bytes, so the choice is only about safety and speed:
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 
 import numpy as np
 
-from .kernels import CHUNK, fill_parallel, fill_rows, fill_serial
+from .kernels import CHUNK, NORMAL, TRUNCATED_NORMAL, UNIFORM, fill_parallel, fill_rows, fill_serial
 from .random import Generator
 
 _NO_AXES = np.empty(0, np.int64)
@@ -61,15 +62,21 @@ def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray,
 
 
 def check_layout(array: np.ndarray) -> str | None:
-    """Why the driver cannot fill ``array`` in place, or None if it can."""
+    """Why the driver cannot fill ``array`` in place (a phrase with its advice), or None if it can.
+
+    Elements must be whole items apart and distinct: sorted by stride, each axis must step past
+    everything the smaller axes span (sufficient for no two elements to share memory).
+    """
     if array.size == 0 or array.flags.c_contiguous:
         return None
     itemsize = array.itemsize
-    for d, s in zip(array.shape, array.strides):
-        if s % itemsize:
-            return f"has a stride of {s} bytes, not a multiple of its item size {itemsize}"
-        if s == 0 and d > 1:
-            return "has overlapping elements (a zero stride)"
+    if any(s % itemsize for s in array.strides):
+        return f"has strides {array.strides}, not multiples of its item size {itemsize}; pass a copy"
+    span = itemsize
+    for s, d in sorted((abs(s), d) for d, s in zip(array.shape, array.strides) if d > 1):
+        if s < span:
+            return "has overlapping elements (strides that make two elements share memory); pass distinct elements"
+        span = s * (d - 1) + span
     return None
 
 
@@ -93,7 +100,12 @@ def fill_stream(array: np.ndarray, kind: int, params: tuple[float, ...], key: in
     _run(array, kind, params, key & 0xFFFFFFFF, key >> 32, draw, start)
 
 
+_PARAM_COUNT = {UNIFORM: 3, NORMAL: 2, TRUNCATED_NORMAL: 6}
+
+
 def _run(array: np.ndarray, kind: int, params: tuple[float, ...], k0: int, k1: int, draw: int, start: int) -> None:
+    if _PARAM_COUNT.get(kind) != len(params):  # the kernels read params unchecked
+        raise ValueError(f"fill: kind {kind} takes {_PARAM_COUNT.get(kind)} parameters, got {len(params)}")
     flat, origin, shape, strides, contiguous = _layout(array)
     if array.dtype == _HALF:
         flat = flat.view(np.uint16)  # kernels write float16 as its bits
@@ -124,7 +136,7 @@ def fill_box(block: np.ndarray, kind: int, params: tuple[float, ...], key: int, 
     split = ndim - 1  # axes split..ndim-1 form one run
     while split > 0 and block.shape[split] == shape[split]:
         split -= 1
-    run = int(np.prod(block.shape[split:]))
+    run = math.prod(block.shape[split:])
     strides = np.ones(ndim, np.int64)
     for axis in range(ndim - 2, -1, -1):
         strides[axis] = strides[axis + 1] * shape[axis + 1]
@@ -132,6 +144,8 @@ def fill_box(block: np.ndarray, kind: int, params: tuple[float, ...], key: int, 
     for axis in range(split):  # add each leading axis's contribution, broadcast to every row
         step = np.arange(block.shape[axis], dtype=np.int64) * strides[axis]
         starts = starts + step.reshape((-1,) + (1,) * (split - axis - 1))
+    if _PARAM_COUNT.get(kind) != len(params):
+        raise ValueError(f"fill_box: kind {kind} takes {_PARAM_COUNT.get(kind)} parameters, got {len(params)}")
     rows = block.reshape(-1, run)
     if block.dtype == _HALF:
         rows = rows.view(np.uint16)

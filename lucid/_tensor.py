@@ -39,8 +39,8 @@ class Tensor:
     """An n-dimensional array of numbers, backed by a NumPy ndarray it shares.
 
     Args:
-        data: an ndarray to wrap without copying (anything else goes through
-            ``np.asarray``).
+        data: an ndarray to wrap without copying (anything else is converted, float
+            data to the default dtype, float32).
         requires_grad: a flag carried for model code; Lucid's initializers
             never read or change it.
 
@@ -62,7 +62,11 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
             data = data._array
-        self._array = data if isinstance(data, np.ndarray) else np.asarray(data)
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+            if data.dtype.kind == "f":  # Python floats: the default dtype, as lucid.tensor() does
+                data = data.astype(DEFAULT_DTYPE)
+        self._array = data
         self.requires_grad = bool(requires_grad)
 
     # --- what it is -----------------------------------------------------------

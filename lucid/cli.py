@@ -371,7 +371,10 @@ def run(config: Config, progress: Progress | None = None, histogram: Histogram |
     for index, ((name, shape), rule) in enumerate(zip(config.params, config.rules, strict=True)):
         if progress is not None:
             progress.update(index, name)
-        array = np.zeros(shape, config.dtype)
+        try:
+            array = np.zeros(shape, config.dtype)
+        except ValueError as e:  # NumPy's "array is too big"
+            raise MemoryError(str(e)) from None
         array.fill(0)  # touch the memory now, so the timed fill does not pay for page faults
         fan_in: int | None = None
         fan_out: int | None = None
@@ -577,7 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         histogram = Histogram(INITIALIZERS[config.init].density) if config.plot else None
         try:
             results = run(config, progress, histogram)
-        except (MemoryError, ValueError) as e:  # ValueError: NumPy's "array is too big"
+        except MemoryError as e:
             print(f"{PROG}: error: cannot allocate the parameters: {e}", file=sys.stderr)
             return 1
         finally:

@@ -16,6 +16,7 @@ Needs the ``dask`` extra: ``pip install 'lucid-init[dask]'``.
 from __future__ import annotations
 
 import operator
+import warnings
 from typing import Any
 
 import numpy as np
@@ -91,10 +92,12 @@ def _array(fn: str, shape: tuple[int, ...], dtype: np.dtype, chunks: Any, plan: 
         import dask.array as da
     except ImportError:
         raise ImportError(f"{fn}() needs Dask: pip install 'lucid-init[dask]'") from None
-    key, draw = _key_and_draw(fn, seed, generator)
     chunks = da.core.normalize_chunks(chunks, shape, dtype=dtype)
-    if plan is None:  # no elements
+    if plan is None:  # no elements: no draw, as for an empty tensor
+        _init.generator_of(fn, generator if seed is None else Generator(seed))
+        warnings.warn(f"{fn}(): the array has no elements; nothing to initialize", UserWarning, stacklevel=3)
         return da.empty(shape, dtype=dtype, chunks=chunks)
+    key, draw = _key_and_draw(fn, seed, generator)
     return da.map_blocks(_fill_block, plan, key, draw, dtype, chunks=chunks, dtype=dtype,
                          meta=np.empty((0,) * len(shape), dtype))
 

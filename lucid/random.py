@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 _MASK64 = (1 << 64) - 1
-_SPAWN_SALT = 0x6C75636964  # "lucid": separates child keys from seed-derived keys
+_SPAWN_SALT = 0x6C75636964  # "lucid": a fixed offset for the children's key derivation
 
 
 def splitmix64(x: int) -> int:
@@ -121,9 +121,9 @@ class Generator:
     def spawn(self, n: int) -> list[Generator]:
         """Make ``n`` independent child generators.
 
-        Child ``j`` of the ``m``-th spawned overall gets the key
-        ``splitmix64(key ^ splitmix64(SALT + m))``: spawning again gives new
-        children, and the parent's own draws are not affected.
+        The ``m``-th child spawned overall gets the key ``splitmix64(key ^ splitmix64(SALT + m))``:
+        spawning again gives new children, and the parent's own draws are not affected. Child
+        keys collide with other keys no more often than the keys of random seeds do.
 
         Raises:
             TypeError: ``n`` is not an int.
@@ -135,8 +135,12 @@ class Generator:
             >>> children[0].key != children[1].key
             True
         """
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise TypeError(f"Generator.spawn(): n must be an int, got {type(n).__name__}")
+        if isinstance(n, bool):
+            raise TypeError("Generator.spawn(): n must be an int, got bool")
+        try:
+            n = operator.index(n)
+        except TypeError:
+            raise TypeError(f"Generator.spawn(): n must be an int, got {type(n).__name__}") from None
         if n < 0:
             raise ValueError(f"Generator.spawn(): n must be >= 0, got {n}")
         with self._lock:
@@ -191,8 +195,18 @@ class Generator:
             self._draw = draw
             self._spawned = spawned
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, int | None]]]:
+        # Pickle and copy by state: a copy continues the same stream from the same draw.
+        return _from_state, (self.get_state(),)
+
     def __repr__(self) -> str:
         return f"Generator(key=0x{self._key:016x}, draw={self._draw})"
+
+
+def _from_state(state: dict[str, int | None]) -> Generator:
+    generator = Generator(0)
+    generator.set_state(state)
+    return generator
 
 
 def _reinit_locks_after_fork() -> None:

@@ -276,7 +276,7 @@ def weight_shapes(layouts: tuple[str, ...] = ("linear", "conv1d", "conv2d", "con
 
     Args:
         layouts: which of ``"linear"`` (2-D), ``"conv1d"``, ``"conv2d"``, ``"conv3d"`` to draw from.
-        min_size, max_size: bounds on the number of elements.
+        min_size, max_size: bounds on the number of elements (draws that cannot meet them are discarded).
         max_channels: the largest ``out`` or ``in``; max_kernel: the largest kernel side.
 
     Example:
@@ -287,6 +287,7 @@ def weight_shapes(layouts: tuple[str, ...] = ("linear", "conv1d", "conv2d", "con
         ...     assert len(shape) == 4
         >>> test_rank()
     """
+    from hypothesis import assume
     from hypothesis import strategies as st
 
     unknown = set(layouts) - LAYOUTS.keys()
@@ -302,12 +303,9 @@ def weight_shapes(layouts: tuple[str, ...] = ("linear", "conv1d", "conv2d", "con
         out = draw(st.integers(1, min(max_channels, room)))
         inp = draw(st.integers(1, min(max_channels, max(1, room // out))))
         dims = [out, inp, *kernel]
-        while math.prod(dims) < min_size:  # grow the channels (then the kernel) until big enough
-            axis = min(range(len(dims)), key=lambda k: dims[k])
-            dims[axis] += 1
-        while math.prod(dims) > max_size:
-            axis = max(range(len(dims)), key=lambda k: dims[k])
-            dims[axis] -= 1
+        while math.prod(dims) < min_size and dims[0] < max_channels:  # grow the output channels if needed
+            dims[0] = min(max_channels, max(dims[0] + 1, -(-min_size * dims[0] // math.prod(dims))))
+        assume(min_size <= math.prod(dims) <= max_size)  # rare draws that cannot fit are discarded
         return tuple(dims)
 
     return shapes()

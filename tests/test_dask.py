@@ -59,7 +59,13 @@ def test_errors_are_raised_when_building():
         ldask.normal((4,), seed=1, generator=lucid.random.Generator(1))
     with pytest.raises(ValueError, match="must not be negative"):
         ldask.normal((-1, 4))
-    assert ldask.normal((0, 4)).compute().shape == (0, 4)
+    g = lucid.random.Generator(0)
+    with pytest.warns(UserWarning, match="no elements"):
+        assert ldask.normal((0, 4), generator=g).compute().shape == (0, 4)
+    assert g.get_state()["draw"] == 0  # like an empty tensor: no draw
+    with pytest.raises(ValueError):
+        ldask.normal((4, 4), chunks=(3,), generator=g)
+    assert g.get_state()["draw"] == 0  # a bad call takes no draw
 
 
 @pytest.mark.slow

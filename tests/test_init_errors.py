@@ -27,7 +27,7 @@ def assert_unchanged(t, before):
 @pytest.mark.parametrize("fn", ALL_FNS)
 @pytest.mark.parametrize("bad", [[[1.0, 2.0]], 3.0, None, "w"])
 def test_non_tensor_is_a_type_error(fn, bad):
-    with pytest.raises(TypeError, match="must be a lucid.Tensor or a NumPy ndarray, got"):
+    with pytest.raises(TypeError, match="must be a lucid.Tensor, a NumPy ndarray or a PyTorch CPU tensor, got"):
         fn(bad)
 
 

@@ -16,8 +16,15 @@ DTYPES = [np.float16, np.float32, np.float64]
 
 def kernel_fill(kind, dtype, n, p, seed=0, draw=0, start=0):
     out = np.empty(n, dtype)
-    _fill.fill_stream(out, kind, p, key_of(seed), draw, start)
+    _fill.fill_stream(out, kind, tuple(p)[: {UNIFORM: 3, NORMAL: 2}[kind]], key_of(seed), draw, start)
     return out
+
+
+def test_parameter_count_is_checked_before_the_kernel_reads_them():
+    out = np.zeros(10, np.float32)
+    with pytest.raises(ValueError, match="takes 2 parameters, got 1"):
+        _fill.fill_stream(out, NORMAL, (0.0,), 1, 0)
+    assert (out == 0).all()
 
 
 def test_fill_takes_the_generators_next_draw():

@@ -145,9 +145,13 @@ def normal2(dst, b0, nb, k0, k1, d0, d1, params):
         store(dst, 2 * j + 1, mean + std * (r * s))
 
 
+SMALLEST = 5e-324  # the smallest positive float64: p never reaches 0
+
+
 @njit(**_inline)
 def _truncated(u, mean, scale, p_low, p_width, low, high):
-    v = mean + scale * normal_quantile(p_low + u * p_width)
+    p = p_low + u * p_width
+    v = mean + scale * normal_quantile(select64(p < SMALLEST, SMALLEST, p))
     return select64(v < low, low, select64(v > high, high, v))
 
 

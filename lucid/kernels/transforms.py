@@ -201,13 +201,25 @@ def _ratio8(num, den, r):
     return n / d
 
 
+TINY = 2.2250738585072014e-308  # the smallest normal float64
+LN2_54 = 54 * 0.6931471805599453094  # log(2**54), to undo the scaling of a subnormal
+
+
+@njit(**_inline)
+def log_tail(x):
+    """Natural log of a positive float64, subnormals included (scaled up by 2**54 first)."""
+    if x < TINY:
+        return log_positive(x * 18014398509481984.0) - LN2_54
+    return log_positive(x)
+
+
 @njit(**_inline)
 def normal_quantile(p):
     """The standard normal quantile ``Phi^-1(p)`` for ``0 < p < 1`` (AS 241, with Lucid's own log)."""
     q = p - 0.5
     if abs(q) <= 0.425:
         return q * _ratio8(_NQ_A, _NQ_B, 0.180625 - q * q)
-    r = np.sqrt(-log_positive(p if q < 0.0 else 1.0 - p))
+    r = np.sqrt(-log_tail(p if q < 0.0 else 1.0 - p))
     if r <= 5.0:
         x = _ratio8(_NQ_C, _NQ_D, r - 1.6)
     else:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import sys
 import warnings
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -39,17 +42,18 @@ def as_array(fn: str, tensor: Any) -> np.ndarray:
         array = tensor._array
     elif isinstance(tensor, np.ndarray):
         array = tensor
-    elif type(tensor).__module__.split(".")[0] == "torch" and hasattr(tensor, "detach"):
+    elif "torch" in sys.modules and isinstance(tensor, sys.modules["torch"].Tensor):
         array = _torch_array(fn, tensor)
     else:
-        raise TypeError(f"{fn}(): tensor must be a lucid.Tensor or a NumPy ndarray, got {type(tensor).__name__}")
+        accepted = "a lucid.Tensor, a NumPy ndarray or a PyTorch CPU tensor"
+        raise TypeError(f"{fn}(): tensor must be {accepted}, got {type(tensor).__name__}")
     if array.dtype not in FLOATS:
         raise TypeError(f"{fn}(): tensor must have dtype float16, float32 or float64, got {array.dtype}")
     if not array.flags.writeable:
         raise ValueError(f"{fn}(): tensor is read-only; pass a writable tensor")
     problem = _fill.check_layout(array)
     if problem:
-        raise ValueError(f"{fn}(): tensor {problem}; pass a tensor with distinct elements")
+        raise ValueError(f"{fn}(): tensor {problem}")
     return array
 
 
@@ -99,9 +103,23 @@ def ndim_in(fn: str, array: np.ndarray, allowed: tuple[int, ...], what: str) -> 
         raise ValueError(f"{fn}(): needs a tensor with {what}, got shape {array.shape}")
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside Lucid."""
+    level = 1
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE + os.sep):
+        level += 1
+        frame = frame.f_back
+    return level
+
+
 def is_empty(fn: str, array: np.ndarray) -> bool:
-    """True, with a UserWarning, if ``array`` has no elements: the call is then a no-op."""
+    """True, with a UserWarning at the caller's line, if ``array`` has no elements: the call is then a no-op."""
     if array.size:
         return False
-    warnings.warn(f"{fn}(): the tensor has no elements; nothing to initialize", UserWarning, stacklevel=4)
+    warnings.warn(f"{fn}(): the tensor has no elements; nothing to initialize", UserWarning,
+                  stacklevel=_caller_stacklevel())
     return True

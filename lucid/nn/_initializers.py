@@ -8,6 +8,8 @@ per draw: a bad call leaves the tensor bit-for-bit unchanged.
 from __future__ import annotations
 
 import math
+import numbers
+import sys
 from typing import Any
 
 import numpy as np
@@ -58,6 +60,8 @@ Plan = tuple[int, tuple[float, ...]]
 
 def uniform_plan(low: float, high: float) -> Plan:
     """``U(low, high)``, values kept in ``[low, high]``."""
+    if not math.isfinite(high - low):
+        raise ValueError(f"the uniform range [{low}, {high}] is wider than the largest float64")
     return UNIFORM, (low, high - low, high)
 
 
@@ -79,22 +83,41 @@ def truncated_normal_plan(mean: float, std: float, low: float, high: float) -> P
     mirror = alpha + beta > 0
     lo, hi = (-beta, -alpha) if mirror else (alpha, beta)
     p_low, p_high = normal_cdf(lo), normal_cdf(hi)
+    if p_high < sys.float_info.min:
+        raise ValueError(f"the interval [{low}, {high}] lies more than 37.5 standard deviations from the mean {mean}; "
+                         "its probability is below float64's normal range")
     return TRUNCATED_NORMAL, (mean, -std if mirror else std, p_low, p_high - p_low, low, high)
 
 
 def fill_plan(fn: str, array: np.ndarray, plan: Plan | None, generator: Any) -> None:
-    """Check the generator, skip an empty tensor with a warning, else fill ``array`` by ``plan``."""
+    """Check the generator, skip an empty tensor with a warning, else fill ``array`` by ``plan``.
+
+    A uniform range must fit the tensor's dtype, or values would round to infinities.
+    """
+    if plan is not None and plan[0] == UNIFORM:
+        largest = float(np.finfo(array.dtype).max)
+        low, high = plan[1][0], plan[1][2]
+        if not -largest <= low <= high <= largest:
+            raise ValueError(f"{fn}(): the range [{low}, {high}] does not fit {array.dtype} (largest {largest:g})")
     gen = generator_of(fn, generator)
     if not is_empty(fn, array):
         assert plan is not None
         _fill.fill(array, plan[0], plan[1], gen)
 
 
+def _plan(fn: str, make: Any, *args: float) -> Plan:
+    """``make(*args)``, its ValueError prefixed with the function's name."""
+    try:
+        return make(*args)
+    except ValueError as e:
+        raise ValueError(f"{fn}(): {e}") from None
+
+
 def uniform_args(fn: str, a: Any, b: Any) -> Plan:
     low, high = real(fn, "a", a), real(fn, "b", b)
     if low > high:
         raise ValueError(f"{fn}(): a must be <= b, got a={low}, b={high}")
-    return uniform_plan(low, high)
+    return _plan(fn, uniform_plan, low, high)
 
 
 def normal_args(fn: str, mean: Any, std: Any) -> Plan:
@@ -108,7 +131,7 @@ def trunc_normal_args(fn: str, mean: Any, std: Any, a: Any, b: Any) -> Plan:
         raise ValueError(f"{fn}(): a and b must not be NaN, got a={low}, b={high}")
     if low > high:
         raise ValueError(f"{fn}(): a must be <= b, got a={low}, b={high}")
-    return truncated_normal_plan(mu, sigma, low, high)
+    return _plan(fn, truncated_normal_plan, mu, sigma, low, high)
 
 
 # --- plain distributions ------------------------------------------------------------------
@@ -300,7 +323,7 @@ def scaled_plan(
     std = gain / math.sqrt(fan)
     if distribution == "uniform":
         bound = math.sqrt(3.0) * std
-        return uniform_plan(-bound, bound)
+        return _plan(fn, uniform_plan, -bound, bound)
     if distribution == "truncated_normal":
         std /= TRUNCATED_STD_2
         return truncated_normal_plan(0.0, std, -2.0 * std, 2.0 * std)
@@ -315,7 +338,7 @@ def variance_scaling_args(fn: str, shape: tuple[int, ...], scale: Any, mode: Any
 
 def kaiming_args(fn: str, shape: tuple[int, ...], mode: Any, a: Any, nonlinearity: Any, distribution: str,
                  in_axis: Any, out_axis: Any, batch_axis: Any) -> Plan | None:
-    gain = calculate_gain(choice(fn, "nonlinearity", nonlinearity, NONLINEARITIES), number(fn, "a", a))
+    gain = calculate_gain(choice(fn, "nonlinearity", nonlinearity, NONLINEARITIES), real(fn, "a", a))
     return scaled_plan(fn, shape, gain, mode, distribution, in_axis, out_axis, batch_axis)
 
 
@@ -563,7 +586,8 @@ def eye(tensor: Any) -> None:
     array = as_array(fn, tensor)
     ndim_in(fn, array, (2,), "2 dimensions")
     if not is_empty(fn, array):
-        array[...] = np.eye(*array.shape, dtype=array.dtype)
+        array[...] = 0
+        np.fill_diagonal(array, 1)
 
 
 def dirac(tensor: Any, groups: int = 1) -> None:
@@ -593,8 +617,9 @@ def dirac(tensor: Any, groups: int = 1) -> None:
     fn = "dirac"
     array = as_array(fn, tensor)
     ndim_in(fn, array, (3, 4, 5), "3, 4 or 5 dimensions")
-    if isinstance(groups, bool) or not isinstance(groups, int):
+    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
         raise TypeError(f"{fn}(): groups must be an int, got {type(groups).__name__}")
+    groups = int(groups)
     if groups < 1 or array.shape[0] % groups:
         raise ValueError(f"{fn}(): dim 0 ({array.shape[0]}) must be divisible by groups >= 1, got groups={groups}")
     if is_empty(fn, array):
@@ -693,8 +718,12 @@ def sparse(tensor: Any, sparsity: float, std: float = 0.01, *, generator: Genera
     if is_empty(fn, array):
         return
     rows, cols = array.shape
-    _fill.fill(array, *normal_plan(0.0, sigma), gen)
+    k0, k1, values_draw = gen._take_draw()
+    _, _, keys_draw = gen._take_draw()
+    key = k0 | (k1 << 32)
+    # The zeros are chosen before the tensor is touched: nothing can fail after the first write.
     keys = np.empty((rows, cols), np.float64)
-    _fill.fill(keys, *uniform_plan(0.0, 1.0), gen)
+    _fill.fill_stream(keys, *uniform_plan(0.0, 1.0), key, keys_draw)
     chosen = np.argsort(keys, axis=0, kind="stable")[: math.ceil(fraction * rows)]
+    _fill.fill_stream(array, *normal_plan(0.0, sigma), key, values_draw)
     array[chosen, np.arange(cols)] = 0

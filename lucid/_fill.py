@@ -103,15 +103,24 @@ def fill_stream(array: np.ndarray, kind: int, params: tuple[float, ...], key: in
 _PARAM_COUNT = {UNIFORM: 3, NORMAL: 2, TRUNCATED_NORMAL: 6}
 
 
-def _run(array: np.ndarray, kind: int, params: tuple[float, ...], k0: int, k1: int, draw: int, start: int) -> None:
-    if _PARAM_COUNT.get(kind) != len(params):  # the kernels read params unchecked
+def _kernel_params(kind: int, params: tuple[float, ...]) -> np.ndarray:
+    """``params`` as the kernels take them, after checking their number (the kernels read them unchecked)."""
+    if _PARAM_COUNT.get(kind) != len(params):
         raise ValueError(f"fill: kind {kind} takes {_PARAM_COUNT.get(kind)} parameters, got {len(params)}")
+    return np.array(params, np.float64)
+
+
+def _kernel_view(array: np.ndarray) -> np.ndarray:
+    """``array`` as the kernels write it: float16 as its bits."""
+    return array.view(np.uint16) if array.dtype == _HALF else array
+
+
+def _run(array: np.ndarray, kind: int, params: tuple[float, ...], k0: int, k1: int, draw: int, start: int) -> None:
+    values = _kernel_params(kind, params)
     flat, origin, shape, strides, contiguous = _layout(array)
-    if array.dtype == _HALF:
-        flat = flat.view(np.uint16)  # kernels write float16 as its bits
     n = array.size
-    args = (kind, flat, origin, shape, strides, contiguous, start, n,
-            k0, k1, draw & 0xFFFFFFFF, draw >> 32, np.array(params, np.float64))
+    args = (kind, _kernel_view(flat), origin, shape, strides, contiguous, start, n,
+            k0, k1, draw & 0xFFFFFFFF, draw >> 32, values)
     if n > CHUNK and not _Parallel.forbidden and _Parallel.lock.acquire(blocking=False):
         try:
             _Parallel.used = True
@@ -130,6 +139,7 @@ def fill_box(block: np.ndarray, kind: int, params: tuple[float, ...], key: int, 
     axes the box covers in full, plus one) is one row for the kernel, so a box that
     spans whole rows of the tensor is a single run.
     """
+    values = _kernel_params(kind, params)
     if block.size == 0:
         return
     ndim = len(shape)
@@ -144,10 +154,5 @@ def fill_box(block: np.ndarray, kind: int, params: tuple[float, ...], key: int, 
     for axis in range(split):  # add each leading axis's contribution, broadcast to every row
         step = np.arange(block.shape[axis], dtype=np.int64) * strides[axis]
         starts = starts + step.reshape((-1,) + (1,) * (split - axis - 1))
-    if _PARAM_COUNT.get(kind) != len(params):
-        raise ValueError(f"fill_box: kind {kind} takes {_PARAM_COUNT.get(kind)} parameters, got {len(params)}")
-    rows = block.reshape(-1, run)
-    if block.dtype == _HALF:
-        rows = rows.view(np.uint16)
-    fill_rows(kind, rows, starts.reshape(-1), key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32,
-              np.array(params, np.float64))
+    fill_rows(kind, _kernel_view(block.reshape(-1, run)), starts.reshape(-1), key & 0xFFFFFFFF, key >> 32,
+              draw & 0xFFFFFFFF, draw >> 32, values)

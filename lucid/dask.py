@@ -92,6 +92,7 @@ def _array(fn: str, shape: tuple[int, ...], dtype: np.dtype, chunks: Any, plan: 
         import dask.array as da
     except ImportError:
         raise ImportError(f"{fn}() needs Dask: pip install 'lucid-init[dask]'") from None
+    _init.check_fits(fn, plan, dtype)
     chunks = da.core.normalize_chunks(chunks, shape, dtype=dtype)
     if plan is None:  # no elements: no draw, as for an empty tensor
         _init.generator_of(fn, generator if seed is None else Generator(seed))

@@ -89,16 +89,18 @@ def truncated_normal_plan(mean: float, std: float, low: float, high: float) -> P
     return TRUNCATED_NORMAL, (mean, -std if mirror else std, p_low, p_high - p_low, low, high)
 
 
-def fill_plan(fn: str, array: np.ndarray, plan: Plan | None, generator: Any) -> None:
-    """Check the generator, skip an empty tensor with a warning, else fill ``array`` by ``plan``.
-
-    A uniform range must fit the tensor's dtype, or values would round to infinities.
-    """
+def check_fits(fn: str, plan: Plan | None, dtype: np.dtype) -> None:
+    """A uniform range must fit the output dtype, or its values would round to infinities."""
     if plan is not None and plan[0] == UNIFORM:
-        largest = float(np.finfo(array.dtype).max)
+        largest = float(np.finfo(dtype).max)
         low, high = plan[1][0], plan[1][2]
         if not -largest <= low <= high <= largest:
-            raise ValueError(f"{fn}(): the range [{low}, {high}] does not fit {array.dtype} (largest {largest:g})")
+            raise ValueError(f"{fn}(): the range [{low}, {high}] does not fit {dtype} (largest {largest:g})")
+
+
+def fill_plan(fn: str, array: np.ndarray, plan: Plan | None, generator: Any) -> None:
+    """Check the plan against the dtype and the generator, skip an empty tensor with a warning, else fill."""
+    check_fits(fn, plan, array.dtype)
     gen = generator_of(fn, generator)
     if not is_empty(fn, array):
         assert plan is not None

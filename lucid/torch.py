@@ -453,10 +453,11 @@ def init_module(module: nn.Module, *, seed: int | None = None, generator: Genera
     for rule in rules:
         if not isinstance(rule, Rule):
             raise TypeError(f"{fn}(): rules must be lucid.torch.Rule objects, got {type(rule).__name__}")
+    for name, p in module.named_parameters():
+        _check_tensor(f"parameter {name!r}", p)
     targets = _parameters(module, rules)
     buffers = _buffers(module)
     for target in targets:
-        _check_tensor(f"parameter {target.name!r}", target.tensor)
         if target.tensor.dtype not in _DTYPES:
             raise TypeError(f"{fn}(): parameter {target.name!r} has dtype {target.tensor.dtype}; "
                             "Lucid fills float16, bfloat16, float32 and float64")

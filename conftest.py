@@ -13,5 +13,6 @@ collect_ignore = [] if HAS_TORCH else ["lucid/torch.py"]
 
 def pytest_report_header(config):
     if not HAS_TORCH:
-        return "PyTorch is not installed: lucid/torch.py's doctests and the PyTorch tests are skipped; nox -s torch runs them"
+        return ("PyTorch is not installed: lucid/torch.py's doctests and the PyTorch tests are skipped; "
+                "nox -s torch runs them")
     return None

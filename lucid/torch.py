@@ -45,6 +45,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from torch import nn
+from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
 from .kernels import compute_fans
 from .nn import init as _init
@@ -96,12 +97,12 @@ def _fan_in_bound(weight: torch.Tensor) -> float:
 # Each entry maps a module to {name relative to the module: fill}. A name may reach into a
 # child ("out_proj.bias"); an ancestor's entry overrides its descendants' (as PyTorch's
 # constructors run the outer reset last).
-Table = Callable[[nn.Module], dict[str, _Fill]]
+Table = Callable[[Any], dict[str, _Fill]]  # takes the layer (typed Any: each reads its own attributes)
 
 _ONES, _ZEROS = _Fill(_init.ones), _Fill(_init.zeros)
 
 
-def _linear_or_conv(m: nn.Module) -> dict[str, _Fill]:
+def _linear_or_conv(m: Any) -> dict[str, _Fill]:
     # kaiming_uniform_(a=sqrt(5)) is U(-1/sqrt(fan_in), 1/sqrt(fan_in)); ConvTranspose's (in, out/groups, *k)
     # weight gets fans from the same (out, in, *k) reading, as in PyTorch.
     out = {"weight": _Fill(_init.kaiming_uniform, {"a": math.sqrt(5)})}
@@ -110,20 +111,20 @@ def _linear_or_conv(m: nn.Module) -> dict[str, _Fill]:
     return out
 
 
-def _bilinear(m: nn.Module) -> dict[str, _Fill]:
+def _bilinear(m: Any) -> dict[str, _Fill]:
     bound = 1 / math.sqrt(m.weight.shape[1])
     return {name: _uniform(bound) for name in ("weight", "bias") if getattr(m, name) is not None}
 
 
-def _embedding(m: nn.Module) -> dict[str, _Fill]:
+def _embedding(m: Any) -> dict[str, _Fill]:
     return {"weight": _Fill(_init.normal, {"mean": 0.0, "std": 1.0}, zero_row=m.padding_idx)}
 
 
-def _affine_norm(m: nn.Module) -> dict[str, _Fill]:
+def _affine_norm(m: Any) -> dict[str, _Fill]:
     return {name: fill for name, fill in (("weight", _ONES), ("bias", _ZEROS)) if getattr(m, name, None) is not None}
 
 
-def _attention(m: nn.Module) -> dict[str, _Fill]:
+def _attention(m: Any) -> dict[str, _Fill]:
     xavier = _Fill(_init.xavier_uniform)
     out = {"in_proj_weight": xavier} if m._qkv_same_embed_dim else \
         {"q_proj_weight": xavier, "k_proj_weight": xavier, "v_proj_weight": xavier}
@@ -135,16 +136,16 @@ def _attention(m: nn.Module) -> dict[str, _Fill]:
     return out
 
 
-def _recurrent(m: nn.Module) -> dict[str, _Fill]:
+def _recurrent(m: Any) -> dict[str, _Fill]:
     stdv = 1 / math.sqrt(m.hidden_size) if m.hidden_size > 0 else 0.0
     return {name: _uniform(stdv) for name, _ in m.named_parameters(recurse=False)}
 
 
-def _prelu(m: nn.Module) -> dict[str, _Fill]:
+def _prelu(m: Any) -> dict[str, _Fill]:
     return {"weight": _Fill(_init.constant, {"val": m.init})}
 
 
-def _transformer(m: nn.Module) -> dict[str, _Fill]:
+def _transformer(m: Any) -> dict[str, _Fill]:
     # nn.Transformer's constructor ends with xavier_uniform_ on every parameter of 2 or more dimensions.
     return {name: _Fill(_init.xavier_uniform) for name, p in m.named_parameters() if p.dim() > 1}
 
@@ -340,7 +341,7 @@ def _buffers(module: nn.Module) -> list[tuple[str, nn.Module, str, Callable[[tor
 
 def _check_tensor(name: str, tensor: torch.Tensor) -> None:
     """A tensor init_module can write: on the CPU or the meta device, materialized, of a float dtype."""
-    if isinstance(tensor, nn.parameter.UninitializedTensorMixin):
+    if isinstance(tensor, (UninitializedParameter, UninitializedBuffer)):
         raise ValueError(f"init_module(): {name} is uninitialized (a lazy module); run one forward pass first")
     if tensor.device.type not in ("cpu", "meta"):
         raise TypeError(f"init_module(): {name} is on device {tensor.device}; Lucid fills CPU tensors: "

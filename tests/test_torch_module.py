@@ -10,7 +10,6 @@ import hashlib
 import math
 from collections import OrderedDict
 
-import numpy as np
 import pytest
 
 import lucid
@@ -342,12 +341,12 @@ def test_resnet_rule():
     m = small_resnet()
     scramble(m)
     lt.init_module(m, seed=0, rules=RESNET_RULES)
-    convs = [(n, s) for n, s in m.named_modules() if isinstance(s, nn.Conv2d)]
+    convs = [s for s in m.modules() if isinstance(s, nn.Conv2d)]
     assert len(convs) == 1 + 6 * 2 + 2
-    for name, conv in convs:
+    for conv in convs:
         fan_out = conv.out_channels * math.prod(conv.kernel_size)
         assert_normal(conv.weight.detach().numpy(), 0.0, math.sqrt(2 / fan_out))
-    for name, bn in m.named_modules():
+    for bn in m.modules():
         if isinstance(bn, nn.BatchNorm2d):
             assert (bn.weight == 1).all() and (bn.bias == 0).all() and (bn.running_var == 1).all()
     fc = m[-1]

@@ -11,8 +11,8 @@ import numbers
 import os
 import sys
 import warnings
-from types import FrameType
 from collections.abc import Callable
+from types import FrameType
 from typing import Any, TypeVar, cast
 
 import numpy as np

@@ -268,6 +268,7 @@ class _Target:
     local: str
     tensor: torch.Tensor
     fill: _Fill | None = None
+    ruled: bool = False  # the fill comes from a rule (checked by a probe before any write)
 
 
 def _root_generator(fn: str, seed: Any, generator: Any) -> Generator:
@@ -291,10 +292,14 @@ def _root_generator(fn: str, seed: Any, generator: Any) -> Generator:
 
 def _parameters(module: nn.Module, rules: list[Rule]) -> list[_Target]:
     """Every parameter (a tied one once) with its fill: PyTorch's table, then the rules; unknowns refused."""
-    targets = {}
-    for name, p in module.named_parameters():
-        prefix, _, local = name.rpartition(".")
-        targets[name] = _Target(name, module.get_submodule(prefix), local, p)
+    targets: dict[str, _Target] = {}
+    seen: set[int] = set()
+    for prefix, sub in module.named_modules():  # as named_parameters() lists them, with their owners
+        for local, p in sub._parameters.items():
+            if p is not None and id(p) not in seen:
+                seen.add(id(p))
+                name = f"{prefix}.{local}" if prefix else local
+                targets[name] = _Target(name, sub, local, p)
     # Descendants first, so that an ancestor's entry (MultiheadAttention's out_proj.bias) overrides them.
     for prefix, sub in reversed(list(module.named_modules())):
         table = _table_of(sub)
@@ -306,6 +311,7 @@ def _parameters(module: nn.Module, rules: list[Rule]) -> list[_Target]:
         for target in targets.values():
             if rule.matches(target.owner, target.name):
                 target.fill = _Fill(rule.initializer, rule.args, _padding_row(target))
+                target.ruled = True
     uncovered: dict[str, list[_Target]] = {}
     for target in targets.values():
         if target.fill is None:
@@ -329,13 +335,27 @@ def _padding_row(target: _Target) -> int | None:
     return None
 
 
-def _buffers(module: nn.Module) -> list[tuple[str, nn.Module, str, Callable[[torch.Tensor], Any]]]:
-    """The buffers to reset: (qualified name, owner, own name, reset)."""
+@dataclass
+class _Buffer:
+    """A buffer init_module resets: its qualified name, owner, own name and reset."""
+
+    name: str
+    owner: nn.Module
+    local: str
+    reset: Callable[[torch.Tensor], Any]
+
+    @property
+    def tensor(self) -> torch.Tensor:
+        return self.owner._buffers[self.local]  # type: ignore[return-value]
+
+
+def _buffers(module: nn.Module) -> list[_Buffer]:
+    """The buffers PyTorch's layers reset, in module order."""
     out = []
     for prefix, sub in module.named_modules():
         for local, reset in _reset_buffers(sub).items():
             if sub._buffers.get(local) is not None:
-                out.append((f"{prefix}.{local}" if prefix else local, sub, local, reset))
+                out.append(_Buffer(f"{prefix}.{local}" if prefix else local, sub, local, reset))
     return out
 
 
@@ -348,11 +368,22 @@ def _check_tensor(name: str, tensor: torch.Tensor) -> None:
                         "initialize the module on the CPU (or the meta device), then move it with .to(device)")
 
 
-def _probe(target: _Target) -> None:
-    """Run the fill's argument checks on an empty stand-in of the parameter's dtype and rank (no write)."""
-    shape = tuple(target.tensor.shape)
-    probe = torch.empty(shape[:-1] + (0,) if shape else (), dtype=target.tensor.dtype)  # a 0-d one: a scratch
+def _probe(target: _Target, done: set[Any]) -> None:
+    """Run a rule's argument checks on an empty stand-in of the parameter's dtype and rank (no write).
+
+    PyTorch's table needs no probe: its fills fit their layers' parameters by construction. ``done``
+    holds the (initializer, arguments, dtype, shape) already probed.
+    """
     assert target.fill is not None
+    shape = tuple(target.tensor.shape)
+    try:
+        key = (target.fill.initializer, tuple(sorted(target.fill.args.items())), target.tensor.dtype, shape)
+        if key in done:
+            return
+        done.add(key)
+    except TypeError:  # an unhashable argument: probe every time
+        pass
+    probe = torch.empty(shape[:-1] + (0,) if shape else (), dtype=target.tensor.dtype)  # a 0-d one: a scratch
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -458,14 +489,16 @@ def init_module(module: nn.Module, *, seed: int | None = None, generator: Genera
         _check_tensor(f"parameter {name!r}", p)
     targets = _parameters(module, rules)
     buffers = _buffers(module)
+    probed: set[Any] = set()
     for target in targets:
         if target.tensor.dtype not in _DTYPES:
             raise TypeError(f"{fn}(): parameter {target.name!r} has dtype {target.tensor.dtype}; "
                             "Lucid fills float16, bfloat16, float32 and float64")
-        _probe(target)
-    for name, _, _, _ in buffers:
-        _check_tensor(f"buffer {name!r}", module.get_buffer(name))
-    reset = {id(module.get_buffer(name)) for name, _, _, _ in buffers}
+        if target.ruled:
+            _probe(target, probed)
+    for buffer in buffers:
+        _check_tensor(f"buffer {buffer.name!r}", buffer.tensor)
+    reset = {id(buffer.tensor) for buffer in buffers}
     unknown = [f"{prefix}.{local}" if prefix else local for prefix, sub in module.named_modules()
                for local, b in sub._buffers.items()
                if b is not None and b.device.type == "meta" and id(b) not in reset]
@@ -476,10 +509,10 @@ def init_module(module: nn.Module, *, seed: int | None = None, generator: Genera
     _materialize(module)
     for target in targets:
         assert target.fill is not None
-        fill_parameter(module.get_parameter(target.name), target.fill, root, target.name)
+        fill_parameter(target.owner._parameters[target.local], target.fill, root, target.name)  # type: ignore[arg-type]
     with torch.no_grad():
-        for name, _, _, reset_buffer in buffers:
-            reset_buffer(module.get_buffer(name))
+        for buffer in buffers:
+            buffer.reset(buffer.tensor)
     return module
 
 
@@ -492,12 +525,18 @@ _active: contextvars.ContextVar[Generator | None] = contextvars.ContextVar("luci
 
 
 class _Routing:
-    """Process-wide state: how many use() blocks run (any thread), and the originals and routes."""
+    """Process-wide state: how many use() blocks run (any thread), the originals and routes, and where they are.
+
+    ``holders`` are the (module globals, name) pairs found holding an original or a route; ``scanned`` maps
+    each module scanned to its number of globals then, so a later block scans only new or grown modules.
+    """
 
     lock = threading.Lock()
     depth = 0
     originals: dict[str, Callable[..., Any]] = {name: getattr(torch.nn.init, name) for name in ROUTED}
     routes: dict[str, Callable[..., Any]] = {}
+    holders: dict[tuple[int, str], tuple[dict[str, Any], str]] = {}
+    scanned: dict[int, tuple[types.ModuleType, int]] = {}  # the module is kept so that its id stays its own
 
 
 def _route(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
@@ -530,16 +569,24 @@ def _swap(mapping: Mapping[int, Callable[..., Any]]) -> None:
     """In every loaded module, replace each global that is a key's function by the mapped one.
 
     Reaches ``from torch.nn.init import xavier_uniform_`` in PyTorch's own modules and in model code.
+    Modules seen before with as many globals are not scanned again: their holders are known.
     """
+    wanted = {id(f) for f in _Routing.originals.values()} | {id(f) for f in _Routing.routes.values()}
     for mod in list(sys.modules.values()):
-        if not isinstance(mod, types.ModuleType):
-            continue
-        namespace = getattr(mod, "__dict__", None)
+        namespace = getattr(mod, "__dict__", None) if isinstance(mod, types.ModuleType) else None
         if not isinstance(namespace, dict):
             continue
+        seen = _Routing.scanned.get(id(mod))
+        if seen is not None and seen[0] is mod and seen[1] == len(namespace):
+            continue
+        _Routing.scanned[id(mod)] = (mod, len(namespace))
         for attr, value in list(namespace.items()):
-            if id(value) in mapping and callable(value):
-                namespace[attr] = mapping[id(value)]
+            if id(value) in wanted:
+                _Routing.holders[(id(namespace), attr)] = (namespace, attr)
+    for namespace, attr in _Routing.holders.values():
+        value = namespace.get(attr)
+        if id(value) in mapping:
+            namespace[attr] = mapping[id(value)]
 
 
 @contextlib.contextmanager

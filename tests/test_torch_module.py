@@ -6,7 +6,6 @@ false-failure rate; the same expectations are checked against PyTorch's own init
 are PyTorch's.
 """
 
-import hashlib
 import math
 from collections import OrderedDict
 
@@ -19,6 +18,7 @@ from lucid.testing import assert_normal, assert_uniform
 torch = pytest.importorskip("torch", reason="needs PyTorch: nox -s torch runs these tests")
 lt = pytest.importorskip("lucid.torch", reason="needs PyTorch: nox -s torch runs these tests")
 nn = torch.nn
+from . import torch_models  # noqa: E402 - after the skip
 
 
 # --- expected distributions, from each layer's dimensions ----------------------------------
@@ -257,11 +257,7 @@ def test_unseeded_calls_draw_fresh_roots_from_the_default_generator():
 
 
 def digest(m):
-    h = hashlib.sha256()
-    for name, t in m.state_dict().items():
-        h.update(name.encode())
-        h.update(t.detach().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()[:16]
+    return torch_models.digest(m)[:16]
 
 
 GOLDEN_DIGESTS = {  # init_module of golden_model(), seed 2024: changes only in a release that says so

@@ -19,7 +19,9 @@ from .. import _fill
 from .._tensor import Tensor
 from ..random import Generator, default_generator
 
-FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+# The dtypes Lucid fills: NumPy's floats, and bfloat16 where ml_dtypes provides it to NumPy.
+FLOATS = frozenset([np.dtype(t) for t in (np.float16, np.float32, np.float64)]
+                   + ([_fill.BFLOAT16] if _fill.BFLOAT16 is not None else []))
 
 
 def _torch_array(fn: str, tensor: Any) -> np.ndarray:
@@ -48,7 +50,7 @@ def as_array(fn: str, tensor: Any) -> np.ndarray:
         accepted = "a lucid.Tensor, a NumPy ndarray or a PyTorch CPU tensor"
         raise TypeError(f"{fn}(): tensor must be {accepted}, got {type(tensor).__name__}")
     if array.dtype not in FLOATS:
-        raise TypeError(f"{fn}(): tensor must have dtype float16, float32 or float64, got {array.dtype}")
+        raise TypeError(f"{fn}(): tensor must have dtype float16, bfloat16, float32 or float64, got {array.dtype}")
     if not array.flags.writeable:
         raise ValueError(f"{fn}(): tensor is read-only; pass a writable tensor")
     problem = _fill.check_layout(array)

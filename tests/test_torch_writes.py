@@ -34,12 +34,15 @@ CALLS = {
     "he_normal": ((6, 4), ()),
     "he_uniform": ((6, 4), ()),
     "variance_scaling": ((6, 4), (2.0, "fan_avg", "uniform")),
+    "truncated_normal": ((6, 4), (0.5,)),
+    "trunc_normal_tf": ((6, 4), (0.0, 1.0, -1.0, 1.0)),
     "eye": ((6, 4), ()),
     "dirac": ((4, 3, 3), ()),
     "orthogonal": ((6, 4), ()),
     "sparse": ((6, 4), (0.5,)),
 }
 CALLS.update({name + "_": CALLS[name] for name in list(CALLS) if name + "_" in init.__all__})
+del CALLS["trunc_normal_tf"]  # only timm's name, with the underscore
 RANDOM = {name for name in CALLS if "generator" in __import__("inspect").signature(getattr(init, name)).parameters}
 
 

@@ -53,5 +53,5 @@ class TestTorch:
     def test_refuses_what_it_cannot_fill(self):
         with pytest.raises(TypeError, match="got complex64"):
             init.normal(self.torch.zeros(3, dtype=self.torch.complex64))
-        with pytest.raises(TypeError, match="dtype float16, float32 or float64, got int64"):
+        with pytest.raises(TypeError, match="got int64"):
             init.normal(self.torch.zeros(3, dtype=self.torch.int64))

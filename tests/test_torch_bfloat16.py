@@ -81,16 +81,15 @@ def test_every_tie_and_its_neighbours():
     lower = finite.view(ml_dtypes.bfloat16).astype(np.float64)
     upper = (finite + 1).view(ml_dtypes.bfloat16).astype(np.float64)
     ties = (lower + upper) / 2  # exact in float64
-    step = np.random.default_rng(0).choice(ties.size, 4000, replace=False)  # all of them is 2 minutes here
-    step = np.union1d(step, [0, 1, 0x7F, 0x80, 0x81, 0x3F7F, 0x3F80, 0x7F7E])  # subnormals, 1.0, the top
-    values = np.concatenate([ties[step], np.nextafter(ties[step], 0), np.nextafter(ties[step], np.inf)])
+    values = np.concatenate([ties, np.nextafter(ties, 0), np.nextafter(ties, np.inf)])
     got = np.empty(values.size, np.uint16)
-    t = torch.empty(4, dtype=torch.bfloat16)
-    for i, v in enumerate(values):
-        init.normal(t, mean=float(v), std=0.0, generator=lucid.random.Generator(0))  # every element is v
+    t = torch.empty(1, dtype=torch.bfloat16)
+    g = lucid.random.Generator(0)
+    for i, v in enumerate(values.tolist()):
+        init.normal(t, mean=v, std=0.0, generator=g)  # the value is the mean, rounded once
         got[i] = bits_of(t)[0]
     np.testing.assert_array_equal(got, reference_bits(values))
-    assert (got[: step.size] % 2 == 0).all()  # ties go to the even neighbour
+    assert (got[: ties.size] % 2 == 0).all()  # ties go to the even neighbour
 
 
 @pytest.mark.parametrize("name", ["uniform", "normal", "trunc_normal", "kaiming_normal", "kaiming_uniform",
@@ -106,7 +105,7 @@ def test_a_torch_bfloat16_fill_is_the_numpy_bfloat16_fill(name):
 
 def test_a_bfloat16_model():
     m = torch.nn.Sequential(torch.nn.Linear(512, 256), torch.nn.Embedding(400, 256)).to(torch.bfloat16)
-    loss = m[0].weight.float().pow(2).sum()
+    loss = (m[0].weight * m[0].weight).sum()  # saves the bfloat16 weight
     lt.init_module(m, seed=0)
     assert m[0].weight.dtype == torch.bfloat16 and m[0].weight.requires_grad
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):

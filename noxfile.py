@@ -60,7 +60,7 @@ def parity(session: nox.Session) -> None:
 def torch(session: nox.Session) -> None:
     """The PyTorch tests: lucid.torch and its doctests, Lucid's writes into torch tensors (bfloat16 included),
     the README's PyTorch examples. Installs the ``torch`` extra (the CPU build of torch 2.13.0, ml_dtypes)."""
-    session.install("-e", ".[test,torch]", "torch==2.13.0")
+    session.install("-e", ".[test,dask,torch]", "torch==2.13.0")  # dask: the README examples all run here
     profile = "ci" if os.environ.get("CI") else "dev"
     tests = sorted(glob.glob("tests/test_torch*.py")) + ["tests/test_interop.py", "tests/test_readme.py"]
     session.run("python", "-m", "pytest", *tests, "lucid/torch.py", *session.posargs,

@@ -6,6 +6,7 @@ Run with Lucid and the ``torch`` extra installed::
     python benchmarks/torch_bench.py                 # ResNet-50 and GPT-2 small, 1 and 2 threads (about 3 min)
     python benchmarks/torch_bench.py --quick         # a smoke run: small models, 2 repeats
     python benchmarks/torch_bench.py --json          # every result as one JSON document on stdout
+    python benchmarks/torch_bench.py --save out.json # the tables, and the JSON document in out.json
 
 Two models built from ``torch.nn`` layers with their real shapes: a ResNet-50 (torchvision's Bottleneck
 layout, 25.6 M parameters) and a GPT-2 small (nanoGPT's names, the LM head tied to the token embedding,
@@ -267,11 +268,15 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="models with a quarter of the widths, 2 repeats")
     parser.add_argument("--json", action="store_true", help="print every result as JSON")
+    parser.add_argument("--save", metavar="PATH", help="also write every result as JSON to PATH")
     args = parser.parse_args()
     if args.quick:
         args.repeats = min(args.repeats, 2)
     warnings.simplefilter("ignore")
     results = run(args)
+    if args.save:
+        with open(args.save, "w") as f:
+            json.dump(results, f, indent=1)
     print(json.dumps(results, indent=1) if args.json else report(results))
     return 0
 

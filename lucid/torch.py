@@ -410,7 +410,7 @@ def _materialize(module: nn.Module) -> None:
                 setattr(sub, local, made[id(t)])  # setattr: RNNs refresh their flat weight list
 
 
-def fill_parameter(tensor: torch.Tensor, fill: _Fill, root: Generator, name: str) -> None:
+def _fill_parameter(tensor: torch.Tensor, fill: _Fill, root: Generator, name: str) -> None:
     """Fill one parameter: its values are ``fill``'s distribution drawn from the stream ``root.child(name)``.
 
     The one place init_module writes a parameter: its values depend only on the root key, the
@@ -512,7 +512,7 @@ def init_module(module: nn.Module, *, seed: int | None = None, generator: Genera
     _materialize(module)
     for target in targets:
         assert target.fill is not None
-        fill_parameter(target.owner._parameters[target.local], target.fill, root, target.name)  # type: ignore[arg-type]
+        _fill_parameter(target.owner._parameters[target.local], target.fill, root, target.name)  # type: ignore[arg-type]
     with torch.no_grad():
         for buffer in buffers:
             buffer.reset(buffer.tensor)

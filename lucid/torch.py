@@ -58,6 +58,9 @@ _DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 _INITIALIZERS = {getattr(_init, name) for name in _init.__all__ if name != "calculate_gain"}
 
 
+_EXACT = {_init.zeros: 0, _init.ones: 1, _init.zeros_: 0, _init.ones_: 1}
+
+
 @functools.cache
 def _takes_generator(initializer: Callable[..., Any]) -> bool:
     return "generator" in inspect.signature(initializer).parameters
@@ -74,7 +77,10 @@ class _Fill:
 
     def __call__(self, tensor: torch.Tensor, generator: Generator) -> None:
         """Write the values into ``tensor`` (a CPU tensor), drawing from ``generator``."""
-        if _takes_generator(self.initializer):
+        if self.initializer in _EXACT:  # 0 and 1 are exact in every dtype: PyTorch's fill_ writes the same bits
+            with torch.no_grad():
+                tensor.fill_(_EXACT[self.initializer])  # (and moves the version counter, as an in-place op)
+        elif _takes_generator(self.initializer):
             self.initializer(tensor, **self.args, generator=generator)
         else:
             self.initializer(tensor, **self.args)
@@ -293,18 +299,22 @@ def _root_generator(fn: str, seed: Any, generator: Any) -> Generator:
         raise type(e)(f"{fn}(): {e}") from None
 
 
-def _parameters(module: nn.Module, rules: list[Rule]) -> list[_Target]:
+Modules = list[tuple[str, nn.Module]]  # named_modules(), listed once per call
+
+
+def _parameters(modules: Modules, rules: list[Rule]) -> list[_Target]:
     """Every parameter (a tied one once) with its fill: PyTorch's table, then the rules; unknowns refused."""
     targets: dict[str, _Target] = {}
     seen: set[int] = set()
-    for prefix, sub in module.named_modules():  # as named_parameters() lists them, with their owners
+    for prefix, sub in modules:  # as named_parameters() lists them, with their owners
         for local, p in sub._parameters.items():
             if p is not None and id(p) not in seen:
                 seen.add(id(p))
                 name = f"{prefix}.{local}" if prefix else local
+                _check_tensor(f"parameter {name!r}", p)  # before the table reads any shape
                 targets[name] = _Target(name, sub, local, p)
     # Descendants first, so that an ancestor's entry (MultiheadAttention's out_proj.bias) overrides them.
-    for prefix, sub in reversed(list(module.named_modules())):
+    for prefix, sub in reversed(modules):
         table = _table_of(sub)
         for relative, fill in (table(sub) if table else {}).items():
             name = f"{prefix}.{relative}" if prefix else relative
@@ -352,10 +362,10 @@ class _Buffer:
         return self.owner._buffers[self.local]  # type: ignore[return-value]
 
 
-def _buffers(module: nn.Module) -> list[_Buffer]:
+def _buffers(modules: Modules) -> list[_Buffer]:
     """The buffers PyTorch's layers reset, in module order."""
     out = []
-    for prefix, sub in module.named_modules():
+    for prefix, sub in modules:
         for local, reset in _reset_buffers(sub).items():
             if sub._buffers.get(local) is not None:
                 out.append(_Buffer(f"{prefix}.{local}" if prefix else local, sub, local, reset))
@@ -396,10 +406,10 @@ def _probe(target: _Target, done: set[Any]) -> None:
         raise type(e)(f"init_module(): parameter {target.name!r} ({target.tensor.dtype}): {message}") from None
 
 
-def _materialize(module: nn.Module) -> None:
+def _materialize(modules: Modules) -> None:
     """Give every meta parameter and buffer CPU memory (uninitialized); tied tensors stay tied."""
     made: dict[int, torch.Tensor] = {}
-    for sub in module.modules():
+    for _, sub in modules:
         for registry in (sub._parameters, sub._buffers):
             for local, t in list(registry.items()):
                 if t is None or t.device.type != "meta":
@@ -488,10 +498,9 @@ def init_module(module: nn.Module, *, seed: int | None = None, generator: Genera
     for rule in rules:
         if not isinstance(rule, Rule):
             raise TypeError(f"{fn}(): rules must be lucid.torch.Rule objects, got {type(rule).__name__}")
-    for name, p in module.named_parameters():
-        _check_tensor(f"parameter {name!r}", p)
-    targets = _parameters(module, rules)
-    buffers = _buffers(module)
+    modules = list(module.named_modules())
+    targets = _parameters(modules, rules)
+    buffers = _buffers(modules)
     probed: set[Any] = set()
     for target in targets:
         if target.tensor.dtype not in _DTYPES:
@@ -502,14 +511,14 @@ def init_module(module: nn.Module, *, seed: int | None = None, generator: Genera
     for buffer in buffers:
         _check_tensor(f"buffer {buffer.name!r}", buffer.tensor)
     reset = {id(buffer.tensor) for buffer in buffers}
-    unknown = [f"{prefix}.{local}" if prefix else local for prefix, sub in module.named_modules()
-               for local, b in sub._buffers.items()
-               if b is not None and b.device.type == "meta" and id(b) not in reset]
+    unknown = [f"{prefix}.{local}" if prefix else local for prefix, sub in modules
+               for local, b in sub._buffers.items() if b is not None and b.is_meta and id(b) not in reset]
     if unknown:
         raise ValueError(f"{fn}(): the meta buffers {', '.join(unknown)} hold values Lucid cannot know; "
                          "materialize the module yourself (module.to_empty(device='cpu')), set those buffers, "
                          "then call init_module")
-    _materialize(module)
+    if any(t.tensor.is_meta for t in targets) or any(b.tensor.is_meta for b in buffers):
+        _materialize(modules)
     for target in targets:
         assert target.fill is not None
         _fill_parameter(target.owner._parameters[target.local], target.fill, root, target.name)  # type: ignore[arg-type]

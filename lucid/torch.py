@@ -206,7 +206,7 @@ class Rule:
 
     Rules override PyTorch's table, and a later rule overrides an earlier one. The initializer draws
     from the parameter's own named stream; do not pass ``generator``. Fans follow the initializer's
-    vocabulary: Lucid's and PyTorch's names read PyTorch's ``(out, in, *kernel)`` weights as they are;
+    vocabulary: Lucid's, PyTorch's and timm's names read PyTorch's ``(out, in, *kernel)`` weights as they are;
     JAX's names (``lecun_*``, ``glorot_*``, ``he_*``, ``variance_scaling``) read JAX's ``(..., in, out)``
     unless given ``in_axis=1, out_axis=0``.
 

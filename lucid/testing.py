@@ -35,12 +35,12 @@ from typing import Any
 
 import numpy as np
 
-TEST_EXTRA_HINT = "pip install 'lucid-init[test]'"
+_TEST_EXTRA_HINT = "pip install 'lucid-init[test]'"
 
 try:
     from scipy import stats
 except ImportError as error:  # ModuleNotFoundError, or an import that SciPy itself could not finish
-    raise ImportError(f"lucid.testing needs SciPy, which is not importable ({error}): {TEST_EXTRA_HINT}") from error
+    raise ImportError(f"lucid.testing needs SciPy, which is not importable ({error}): {_TEST_EXTRA_HINT}") from error
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -297,7 +297,7 @@ def _hypothesis_strategies() -> Any:
         from hypothesis import strategies
     except ImportError as error:
         raise ImportError(f"lucid.testing's strategies need Hypothesis, which is not importable ({error}): "
-                          f"{TEST_EXTRA_HINT}") from error
+                          f"{_TEST_EXTRA_HINT}") from error
     return strategies
 
 

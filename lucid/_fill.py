@@ -21,7 +21,8 @@ import threading
 
 import numpy as np
 
-from .kernels import CHUNK, NORMAL, TRUNCATED_NORMAL, UNIFORM, fill_parallel, fill_rows, fill_serial
+from ._plans import Constant, Plan
+from .kernels import CHUNK, fill_parallel, fill_rows, fill_serial
 from .random import Generator
 
 _NO_AXES = np.empty(0, np.int64)
@@ -45,6 +46,12 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 _HALF = np.dtype(np.float16)
+try:  # NumPy's bfloat16, where ml_dtypes is installed
+    import ml_dtypes
+
+    BFLOAT16: np.dtype | None = np.dtype(ml_dtypes.bfloat16)
+except ImportError:  # pragma: no cover - depends on the environment
+    BFLOAT16 = None
 
 
 def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, bool]:
@@ -80,47 +87,50 @@ def check_layout(array: np.ndarray) -> str | None:
     return None
 
 
-def fill(array: np.ndarray, kind: int, params: tuple[float, ...], generator: Generator) -> None:
-    """Write distribution ``kind`` with ``params`` into ``array`` with the generator's next draw.
+def fill(array: np.ndarray, plan: Plan, generator: Generator) -> None:
+    """Write ``plan``'s distribution into ``array`` with the generator's next draw.
 
-    ``array`` is a writable float16/32/64 ndarray with at least one element, laid
-    out as :func:`check_layout` accepts.
+    ``array`` is a writable float16/bfloat16/float32/float64 ndarray with at least one
+    element, laid out as :func:`check_layout` accepts.
     """
-    k0, k1, draw = generator._take_draw()
-    _run(array, kind, params, k0, k1, draw, 0)
+    key, draw = generator.take_draw()
+    _run(array, plan, key, draw, 0)
 
 
-def fill_stream(array: np.ndarray, kind: int, params: tuple[float, ...], key: int, draw: int, start: int = 0) -> None:
+def fill_constant(array: np.ndarray, value: float) -> None:
+    """Write ``value``, rounded once to the dtype, to every element of ``array`` (no draw)."""
+    _run(array, Constant(value), 0, 0, 0)
+
+
+def fill_stream(array: np.ndarray, plan: Plan, key: int, draw: int, start: int = 0) -> None:
     """Write the values ``F(key, draw, start + i)`` at logical index ``i`` of ``array``.
 
     The window form of a fill: ``start`` is the global index of ``array``'s first
     element, so pieces of one big logical tensor can be filled separately (by
     threads, processes or Dask chunks) and agree with a single fill.
     """
-    _run(array, kind, params, key & 0xFFFFFFFF, key >> 32, draw, start)
+    _run(array, plan, key, draw, start)
 
 
-_PARAM_COUNT = {UNIFORM: 3, NORMAL: 2, TRUNCATED_NORMAL: 6}
-
-
-def _kernel_params(kind: int, params: tuple[float, ...]) -> np.ndarray:
-    """``params`` as the kernels take them, after checking their number (the kernels read them unchecked)."""
-    if _PARAM_COUNT.get(kind) != len(params):
-        raise ValueError(f"fill: kind {kind} takes {_PARAM_COUNT.get(kind)} parameters, got {len(params)}")
-    return np.array(params, np.float64)
+def _kernel_params(plan: Plan) -> np.ndarray:
+    """``plan``'s fields as the kernels read them."""
+    return np.array(plan, np.float64)
 
 
 def _kernel_view(array: np.ndarray) -> np.ndarray:
-    """``array`` as the kernels write it: float16 as its bits."""
-    return array.view(np.uint16) if array.dtype == _HALF else array
+    """``array`` as the kernels write it: float16 as uint16 bits, bfloat16 as int16 bits."""
+    if array.dtype == _HALF:
+        return array.view(np.uint16)
+    if BFLOAT16 is not None and array.dtype == BFLOAT16:  # (np.dtype(float) == None is True)
+        return array.view(np.int16)
+    return array
 
 
-def _run(array: np.ndarray, kind: int, params: tuple[float, ...], k0: int, k1: int, draw: int, start: int) -> None:
-    values = _kernel_params(kind, params)
+def _run(array: np.ndarray, plan: Plan, key: int, draw: int, start: int) -> None:
     flat, origin, shape, strides, contiguous = _layout(array)
     n = array.size
-    args = (kind, _kernel_view(flat), origin, shape, strides, contiguous, start, n,
-            k0, k1, draw & 0xFFFFFFFF, draw >> 32, values)
+    args = (plan.kind, _kernel_view(flat), origin, shape, strides, contiguous, start, n,
+            key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, _kernel_params(plan))
     if n > CHUNK and not _Parallel.forbidden and _Parallel.lock.acquire(blocking=False):
         try:
             _Parallel.used = True
@@ -131,16 +141,20 @@ def _run(array: np.ndarray, kind: int, params: tuple[float, ...], k0: int, k1: i
         fill_serial(*args)
 
 
-def fill_box(block: np.ndarray, kind: int, params: tuple[float, ...], key: int, draw: int,
-             shape: tuple[int, ...], offset: tuple[int, ...]) -> None:
+def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[int, ...],
+             offset: tuple[int, ...]) -> None:
     """Fill ``block``, the box at ``offset`` of a C-ordered logical tensor of ``shape``, with its global values.
 
-    ``block`` is C-contiguous. Each run of consecutive global indices (the trailing
-    axes the box covers in full, plus one) is one row for the kernel, so a box that
-    spans whole rows of the tensor is a single run.
+    Each run of consecutive global indices (the trailing axes the box covers in full,
+    plus one) is one row for the kernel, so a box that spans whole rows of the tensor is
+    a single run. A block that is not C-contiguous is filled through a C-contiguous copy.
     """
-    values = _kernel_params(kind, params)
     if block.size == 0:
+        return
+    if not block.flags.c_contiguous:
+        scratch = np.empty(block.shape, block.dtype)
+        fill_box(scratch, plan, key, draw, shape, offset)
+        block[...] = scratch
         return
     ndim = len(shape)
     split = ndim - 1  # axes split..ndim-1 form one run
@@ -154,5 +168,5 @@ def fill_box(block: np.ndarray, kind: int, params: tuple[float, ...], key: int, 
     for axis in range(split):  # add each leading axis's contribution, broadcast to every row
         step = np.arange(block.shape[axis], dtype=np.int64) * strides[axis]
         starts = starts + step.reshape((-1,) + (1,) * (split - axis - 1))
-    fill_rows(kind, _kernel_view(block.reshape(-1, run)), starts.reshape(-1), key & 0xFFFFFFFF, key >> 32,
-              draw & 0xFFFFFFFF, draw >> 32, values)
+    fill_rows(plan.kind, _kernel_view(block.reshape(-1, run)), starts.reshape(-1), key & 0xFFFFFFFF, key >> 32,
+              draw & 0xFFFFFFFF, draw >> 32, _kernel_params(plan))

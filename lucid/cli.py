@@ -38,16 +38,17 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import numba
 import numpy as np
 
 from . import __version__
+from ._plans import Plan
 from .kernels import CHUNK, compute_fans
+from .nn import _initializers as _init
 from .nn import init
-from .nn._initializers import TRUNCATED_STD_2
 from .presets import PRESETS, Param, preset
 from .random import Generator
 
@@ -64,7 +65,8 @@ EMBEDDING_STD = 0.02
 
 
 # --- the initializers the command can run ------------------------------------------------
-Target = Callable[[int | None, int | None, str], tuple[float, float]]
+PlanOf = Callable[[tuple[int, ...], str], Any]  # (shape, mode) -> the plan of lucid._plans the fill draws
+PYTORCH_LAYOUT = {"in_axis": 1, "out_axis": 0}  # presets' weights are (out, in, *kernel)
 
 
 @dataclass(frozen=True)
@@ -72,79 +74,64 @@ class Initializer:
     """A random initializer of :mod:`lucid.nn.init` as the command runs it.
 
     Attributes:
-        fill: the function, called as ``fill(array, generator=g)`` (plus ``mode=`` when ``takes_mode``).
-        target: ``(fan_in, fan_out, mode) -> (mean, std)`` of the distribution it draws from.
+        fill: the function, called as ``fill(array, generator=g, **kwargs)`` (plus ``mode=`` when ``takes_mode``).
+        plan: ``(shape, mode) -> plan``: what the variance-scaling core (or the plain distribution) draws
+            for that shape; the target mean and standard deviation are the plan's moments.
         density: ``"normal"``, ``"truncated_normal"`` (cut at two pre-truncation stds) or ``"uniform"``:
             the shape of that distribution (for ``--plot``).
         fan_based: whether it needs fans, hence a shape with at least 2 dimensions.
         takes_mode: whether it accepts ``mode="fan_in" | "fan_out"``.
+        kwargs: further keyword arguments of ``fill`` (the presets' PyTorch layout for JAX's names).
     """
 
     fill: Callable[..., None]
-    target: Target
+    plan: PlanOf
     density: str
     fan_based: bool = True
     takes_mode: bool = False
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def target(self, shape: tuple[int, ...], mode: str) -> tuple[float, float]:
+        """The mean and standard deviation the fill of ``shape`` draws from."""
+        plan: Plan = self.plan(shape, mode)
+        return plan.moments()
 
 
-def _fan(fan_in: int | None, fan_out: int | None, mode: str) -> int:
-    fan = fan_in if mode == "fan_in" else fan_out
-    assert fan is not None, "a fan-based initializer needs fans"
-    return fan
+def _kaiming(distribution: str) -> PlanOf:
+    return lambda shape, mode: _init.kaiming_args("kaiming", shape, mode, 0.0, "leaky_relu", distribution, 1, 0, ())
 
 
-def _kaiming(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
-    """He: std = sqrt(2 / fan); for the uniform version, bound / sqrt(3) with bound = sqrt(6 / fan): the same."""
-    return 0.0, math.sqrt(2.0 / _fan(fan_in, fan_out, mode))
+def _xavier(distribution: str) -> PlanOf:
+    return lambda shape, mode: _init.xavier_args("xavier", shape, 1.0, distribution, 1, 0, ())
 
 
-def _xavier(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
-    """Glorot with gain 1: std = gain * sqrt(2 / (fan_in + fan_out))."""
-    assert fan_in is not None and fan_out is not None, "a fan-based initializer needs fans"
-    return 0.0, 1.0 * math.sqrt(2.0 / (fan_in + fan_out))
-
-
-def _standard_normal(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
-    """``normal()`` with its defaults mean=0, std=1."""
-    return 0.0, 1.0
-
-
-def _unit_uniform(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
-    """``uniform()`` with its defaults a=0, b=1: mean (a + b) / 2, std (b - a) / sqrt(12)."""
-    a, b = 0.0, 1.0
-    return (a + b) / 2, (b - a) / math.sqrt(12.0)
+def _jax(scale: float, fan: str, distribution: str) -> PlanOf:
+    return lambda shape, mode: _init.variance_scaling_args("variance_scaling", shape, scale, fan, distribution, 1, 0,
+                                                           ())
 
 
 # To offer a new initializer on the command line, add it here.
-def _lecun(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
-    """LeCun: std = sqrt(1 / fan_in)."""
-    return 0.0, math.sqrt(1.0 / _fan(fan_in, fan_out, "fan_in"))
-
-
-def _he(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
-    """He (JAX): std = sqrt(2 / fan_in)."""
-    return 0.0, math.sqrt(2.0 / _fan(fan_in, fan_out, "fan_in"))
-
-
-def _standard_truncated(fan_in: int | None, fan_out: int | None, mode: str) -> tuple[float, float]:
-    """``trunc_normal()`` with its defaults: N(0, 1) cut to [-2, 2]."""
-    return 0.0, TRUNCATED_STD_2
-
-
 INITIALIZERS: dict[str, Initializer] = {
-    "kaiming_normal": Initializer(init.kaiming_normal, _kaiming, "normal", takes_mode=True),
-    "kaiming_uniform": Initializer(init.kaiming_uniform, _kaiming, "uniform", takes_mode=True),
-    "xavier_normal": Initializer(init.xavier_normal, _xavier, "normal"),
-    "xavier_uniform": Initializer(init.xavier_uniform, _xavier, "uniform"),
-    "lecun_normal": Initializer(init.lecun_normal, _lecun, "truncated_normal"),
-    "lecun_uniform": Initializer(init.lecun_uniform, _lecun, "uniform"),
-    "glorot_normal": Initializer(init.glorot_normal, _xavier, "truncated_normal"),
-    "glorot_uniform": Initializer(init.glorot_uniform, _xavier, "uniform"),
-    "he_normal": Initializer(init.he_normal, _he, "truncated_normal"),
-    "he_uniform": Initializer(init.he_uniform, _he, "uniform"),
-    "normal": Initializer(init.normal, _standard_normal, "normal", fan_based=False),
-    "uniform": Initializer(init.uniform, _unit_uniform, "uniform", fan_based=False),
-    "trunc_normal": Initializer(init.trunc_normal, _standard_truncated, "truncated_normal", fan_based=False),
+    "kaiming_normal": Initializer(init.kaiming_normal, _kaiming("normal"), "normal", takes_mode=True),
+    "kaiming_uniform": Initializer(init.kaiming_uniform, _kaiming("uniform"), "uniform", takes_mode=True),
+    "xavier_normal": Initializer(init.xavier_normal, _xavier("normal"), "normal"),
+    "xavier_uniform": Initializer(init.xavier_uniform, _xavier("uniform"), "uniform"),
+    "lecun_normal": Initializer(init.lecun_normal, _jax(1.0, "fan_in", "truncated_normal"), "truncated_normal",
+                                kwargs=PYTORCH_LAYOUT),
+    "lecun_uniform": Initializer(init.lecun_uniform, _jax(1.0, "fan_in", "uniform"), "uniform",
+                                 kwargs=PYTORCH_LAYOUT),
+    "glorot_normal": Initializer(init.glorot_normal, _jax(1.0, "fan_avg", "truncated_normal"), "truncated_normal",
+                                 kwargs=PYTORCH_LAYOUT),
+    "glorot_uniform": Initializer(init.glorot_uniform, _jax(1.0, "fan_avg", "uniform"), "uniform",
+                                  kwargs=PYTORCH_LAYOUT),
+    "he_normal": Initializer(init.he_normal, _jax(2.0, "fan_in", "truncated_normal"), "truncated_normal",
+                             kwargs=PYTORCH_LAYOUT),
+    "he_uniform": Initializer(init.he_uniform, _jax(2.0, "fan_in", "uniform"), "uniform", kwargs=PYTORCH_LAYOUT),
+    "normal": Initializer(init.normal, lambda shape, mode: _init.normal_plan(0.0, 1.0), "normal", fan_based=False),
+    "uniform": Initializer(init.uniform, lambda shape, mode: _init.uniform_plan(0.0, 1.0), "uniform",
+                           fan_based=False),
+    "trunc_normal": Initializer(init.trunc_normal, lambda shape, mode: _init.absolute_truncated_plan(0.0, 1.0, -2, 2),
+                                "truncated_normal", fan_based=False),
 }
 
 
@@ -364,7 +351,7 @@ def warm_up(dtype: str) -> float:
 def run(config: Config, progress: Progress | None = None, histogram: Histogram | None = None) -> list[LayerResult]:
     """Fill every parameter of ``config`` in order, timing each fill and measuring the values in float64."""
     spec = INITIALIZERS[config.init]
-    kwargs: dict[str, Any] = {"mode": config.mode} if spec.takes_mode else {}
+    kwargs: dict[str, Any] = {"mode": config.mode, **spec.kwargs} if spec.takes_mode else dict(spec.kwargs)
     init_label = f"{config.init}({config.mode})" if spec.takes_mode else config.init
     gen = Generator(config.seed)
     results = []
@@ -391,7 +378,7 @@ def run(config: Config, progress: Progress | None = None, histogram: Histogram |
             init.normal(array, 0.0, EMBEDDING_STD, generator=gen)
         seconds = time.perf_counter() - start
         if rule == INIT:
-            target_mean, target_std = spec.target(fan_in, fan_out, config.mode)
+            target_mean, target_std = spec.target(tuple(shape), config.mode)
             label = init_label
             if histogram is not None:
                 histogram.add(array, target_mean, target_std)
@@ -527,10 +514,10 @@ def write_plot(path: str, histogram: Histogram, title: str) -> None:
         label = "standard normal density"
     elif histogram.density == "truncated_normal":
         # Unit variance: z = x * TRUNCATED_STD_2 is a standard normal cut to [-2, 2].
-        z = x * TRUNCATED_STD_2
+        z = x * _init.TRUNCATED_STD_2
         mass = math.erf(2 / math.sqrt(2))
-        reference = np.where(np.abs(z) <= 2, np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) / mass * TRUNCATED_STD_2,
-                             0.0)
+        density = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) / mass * _init.TRUNCATED_STD_2
+        reference = np.where(np.abs(z) <= 2, density, 0.0)
         label = "normal density cut at 2 stds, scaled to unit variance"
     else:
         half = math.sqrt(3.0)

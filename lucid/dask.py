@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from . import _fill
+from ._plans import Plan
 from .nn import _initializers as _init
-from .nn._checks import FLOATS
+from .nn._checks import FLOATS, as_target
 from .random import Generator
+from .shard import Shard
 
 __all__ = [
     "glorot_normal",
@@ -62,9 +63,9 @@ def _dtype(fn: str, dtype: Any) -> np.dtype:
     try:
         dt = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"{fn}(): dtype must be float16, float32 or float64, got {dtype!r}") from None
+        raise TypeError(f"{fn}(): dtype must be float16, bfloat16, float32 or float64, got {dtype!r}") from None
     if dt not in FLOATS:
-        raise TypeError(f"{fn}(): dtype must be float16, float32 or float64, got {dt}")
+        raise TypeError(f"{fn}(): dtype must be float16, bfloat16, float32 or float64, got {dt}")
     return dt
 
 
@@ -74,27 +75,26 @@ def _key_and_draw(fn: str, seed: Any, generator: Any) -> tuple[int, int]:
     if generator is None:
         generator = Generator(seed) if seed is not None else None
     gen = _init.generator_of(fn, generator)
-    k0, k1, draw = gen._take_draw()
-    return k0 | (k1 << 32), draw
+    return gen.take_draw()
 
 
-def _fill_block(plan: _init.Plan, key: int, draw: int, dtype: np.dtype, block_info: Any = None) -> np.ndarray:
+def _fill_block(plan: Plan, key: int, draw: int, dtype: np.dtype, block_info: Any = None) -> np.ndarray:
     info = block_info[None]
     block = np.empty(info["chunk-shape"], dtype)
-    offset = tuple(start for start, _ in info["array-location"])
-    _fill.fill_box(block, plan[0], plan[1], key, draw, tuple(info["shape"]), offset)
+    chunk = Shard(block, tuple(info["shape"]), tuple(start for start, _ in info["array-location"]))
+    _init.fill_drawn(as_target("lucid.dask", chunk), plan, key, draw)  # a chunk is a shard of the array
     return block
 
 
-def _array(fn: str, shape: tuple[int, ...], dtype: np.dtype, chunks: Any, plan: _init.Plan | None, seed: Any,
+def _array(fn: str, shape: tuple[int, ...], dtype: np.dtype, chunks: Any, plan: Plan | None, seed: Any,
            generator: Any) -> Any:
     try:
         import dask.array as da
     except ImportError:
         raise ImportError(f"{fn}() needs Dask: pip install 'lucid-init[dask]'") from None
-    _init.check_fits(fn, plan, dtype)
+    _init.check_fits(fn, plan, dtype)  # the arguments were checked when the plan was made, zeros in shape or not
     chunks = da.core.normalize_chunks(chunks, shape, dtype=dtype)
-    if plan is None:  # no elements: no draw, as for an empty tensor
+    if plan is None or 0 in shape:  # no elements: no draw, as for an empty tensor
         _init.generator_of(fn, generator if seed is None else Generator(seed))
         warnings.warn(f"{fn}(): the array has no elements; nothing to initialize", UserWarning, stacklevel=3)
         return da.empty(shape, dtype=dtype, chunks=chunks)
@@ -128,7 +128,7 @@ def uniform(shape: Any, a: float = 0.0, b: float = 1.0, *, chunks: Any = "auto",
     """
     fn = "lucid.dask.uniform"
     dims, dt = _shape(fn, shape), _dtype(fn, dtype)
-    return _array(fn, dims, dt, chunks, _init.uniform_args(fn, a, b) if 0 not in dims else None, seed, generator)
+    return _array(fn, dims, dt, chunks, _init.uniform_args(fn, a, b), seed, generator)
 
 
 def normal(shape: Any, mean: float = 0.0, std: float = 1.0, *, chunks: Any = "auto", seed: int | None = None,
@@ -139,7 +139,7 @@ def normal(shape: Any, mean: float = 0.0, std: float = 1.0, *, chunks: Any = "au
     """
     fn = "lucid.dask.normal"
     dims, dt = _shape(fn, shape), _dtype(fn, dtype)
-    return _array(fn, dims, dt, chunks, _init.normal_args(fn, mean, std) if 0 not in dims else None, seed, generator)
+    return _array(fn, dims, dt, chunks, _init.normal_args(fn, mean, std), seed, generator)
 
 
 def trunc_normal(shape: Any, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, *,
@@ -148,14 +148,17 @@ def trunc_normal(shape: Any, mean: float = 0.0, std: float = 1.0, a: float = -2.
     """A Dask array of truncated normal draws: :func:`lucid.nn.init.trunc_normal` of a tensor of ``shape``."""
     fn = "lucid.dask.trunc_normal"
     dims, dt = _shape(fn, shape), _dtype(fn, dtype)
-    plan = _init.trunc_normal_args(fn, mean, std, a, b) if 0 not in dims else None
+    plan = _init.trunc_normal_args(fn, mean, std, a, b)
     return _array(fn, dims, dt, chunks, plan, seed, generator)
 
 
 def variance_scaling(shape: Any, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal",
                      *, chunks: Any = "auto", seed: int | None = None, generator: Generator | None = None,
-                     dtype: Any = "float32", in_axis: Axes = 1, out_axis: Axes = 0, batch_axis: Axes = ()) -> Any:
-    """A Dask array filled as :func:`lucid.nn.init.variance_scaling` fills a tensor of ``shape``."""
+                     dtype: Any = "float32", in_axis: Axes = -2, out_axis: Axes = -1, batch_axis: Axes = ()) -> Any:
+    """A Dask array filled as :func:`lucid.nn.init.variance_scaling` fills a tensor of ``shape``.
+
+    Fans default to JAX's layout ``(..., in, out)``, as in memory.
+    """
     fn = "lucid.dask.variance_scaling"
     dims, dt = _shape(fn, shape), _dtype(fn, dtype)
     plan = _init.variance_scaling_args(fn, dims, scale, mode, distribution, in_axis, out_axis, batch_axis)
@@ -213,12 +216,13 @@ def xavier_uniform(shape: Any, gain: float = 1.0, *, chunks: Any = "auto", seed:
 
 def _alias(name: str, scale: float, mode: str, distribution: str) -> Any:
     def initializer(shape: Any, *, chunks: Any = "auto", seed: int | None = None, generator: Generator | None = None,
-                    dtype: Any = "float32", in_axis: Axes = 1, out_axis: Axes = 0, batch_axis: Axes = ()) -> Any:
+                    dtype: Any = "float32", in_axis: Axes = -2, out_axis: Axes = -1, batch_axis: Axes = ()) -> Any:
         return variance_scaling(shape, scale, mode, distribution, chunks=chunks, seed=seed, generator=generator,
                                 dtype=dtype, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
 
     initializer.__name__ = initializer.__qualname__ = name
-    initializer.__doc__ = f"A Dask array filled as :func:`lucid.nn.init.{name}` fills a tensor of ``shape``."
+    initializer.__doc__ = (f"A Dask array filled as :func:`lucid.nn.init.{name}` fills a tensor of ``shape`` "
+                           "(JAX's layout ``(..., in, out)`` by default, as in memory).")
     return initializer
 
 

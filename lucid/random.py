@@ -81,7 +81,7 @@ class Generator:
         True
     """
 
-    __slots__ = ("_seed", "_key", "_k0", "_k1", "_draw", "_spawned", "_lock", "__weakref__")
+    __slots__ = ("_seed", "_key", "_draw", "_spawned", "_lock", "__weakref__")
 
     def __init__(self, seed: int | None = None) -> None:
         if seed is None:
@@ -89,15 +89,10 @@ class Generator:
         seed = _check_uint64("seed", seed, "Generator()")
         self._seed: int | None = seed
         self._lock = threading.Lock()
-        self._set_key(splitmix64(seed))
+        self._key = splitmix64(seed)
         self._draw = 0
         self._spawned = 0
         _live.add(self)
-
-    def _set_key(self, key: int) -> None:
-        self._key = key
-        self._k0 = key & 0xFFFFFFFF
-        self._k1 = key >> 32
 
     @property
     def seed(self) -> int | None:
@@ -109,14 +104,28 @@ class Generator:
         """The 64-bit Philox key."""
         return self._key
 
-    def _take_draw(self) -> tuple[int, int, int]:
-        """Hand out the next draw number, atomically; returns ``(k0, k1, draw)``."""
+    def take_draw(self) -> tuple[int, int]:
+        """Hand out the next draw number, atomically: ``(key, draw)`` for one fill.
+
+        Every fill calls this once (``sparse`` twice); code that fills through
+        Lucid's stream by other means (a Dask array, a shard) takes its draw here so
+        the generator moves on exactly as for an in-memory fill.
+
+        Raises:
+            OverflowError: all ``2**64`` draw numbers have been handed out.
+
+        Example:
+            >>> import lucid
+            >>> g = lucid.random.Generator(0)
+            >>> g.take_draw()[1], g.take_draw()[1]
+            (0, 1)
+        """
         with self._lock:
             draw = self._draw
             if draw > _MASK64:
                 raise OverflowError("Generator: all 2**64 draw numbers have been used")
             self._draw = draw + 1
-            return self._k0, self._k1, draw
+            return self._key, draw
 
     def spawn(self, n: int) -> list[Generator]:
         """Make ``n`` independent child generators.
@@ -151,7 +160,7 @@ class Generator:
             child = Generator.__new__(Generator)
             child._seed = None
             child._lock = threading.Lock()
-            child._set_key(splitmix64(self._key ^ splitmix64((_SPAWN_SALT + m) & _MASK64)))
+            child._key = splitmix64(self._key ^ splitmix64((_SPAWN_SALT + m) & _MASK64))
             child._draw = 0
             child._spawned = 0
             _live.add(child)
@@ -191,7 +200,7 @@ class Generator:
             seed = _check_uint64("state['seed']", seed, "Generator.set_state()")
         with self._lock:
             self._seed = seed
-            self._set_key(key)
+            self._key = key
             self._draw = draw
             self._spawned = spawned
 

@@ -15,12 +15,13 @@ import sys
 import numpy as np
 
 import lucid
+from lucid._fill import BFLOAT16
 from lucid.nn import init
 
 PATH = os.path.join(os.path.dirname(__file__), "data", "golden.json")
 SEEDS = [0, 1234567, 2**64 - 1]
 SHAPES = [(5, 3), (64, 3, 3, 3), (300, 301)]
-DTYPES = ["float16", "float32", "float64"]
+DTYPES = ["float16", "bfloat16", "float32", "float64"]  # bfloat16: ml_dtypes (the test extra)
 INITIALIZERS = {
     "uniform": lambda t, g: init.uniform(t, -0.5, 2.0, generator=g),
     "normal": lambda t, g: init.normal(t, 0.25, 3.0, generator=g),
@@ -32,6 +33,10 @@ INITIALIZERS = {
     "xavier_uniform": lambda t, g: init.xavier_uniform(t, generator=g),
     "lecun_normal": lambda t, g: init.lecun_normal(t, generator=g),
     "he_uniform": lambda t, g: init.he_uniform(t, generator=g),
+    "variance_scaling_geo": lambda t, g: init.variance_scaling(t, 2.0, "fan_geo_avg", "uniform", generator=g),
+    "truncated_normal": lambda t, g: init.truncated_normal(t, 0.5, -1.0, 3.0, generator=g),
+    "trunc_normal_tf_": lambda t, g: init.trunc_normal_tf_(t, 0.1, 2.0, -2.0, 2.0, generator=g),
+    "constant": lambda t, g: init.constant(t, 0.1),
     "sparse": lambda t, g: init.sparse(t.reshape(t.shape[0], -1), 0.3, generator=g),
 }
 # QR comes from LAPACK, whose last bits may vary between builds: pinned to a tolerance instead.
@@ -45,7 +50,7 @@ def compute() -> dict[str, dict[str, object]]:
         for dtype in DTYPES:
             for seed in SEEDS:
                 for shape in SHAPES:
-                    a = np.zeros(shape, dtype)
+                    a = np.zeros(shape, BFLOAT16 if dtype == "bfloat16" else dtype)
                     fill(a, lucid.random.Generator(seed))
                     out[f"{name}/{dtype}/{seed}/{shape}"] = {
                         "sha256": hashlib.sha256(a.tobytes()).hexdigest(),

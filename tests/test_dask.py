@@ -53,7 +53,7 @@ def test_errors_are_raised_when_building():
         ldask.kaiming_normal((4, 4), mode="avg")
     with pytest.raises(ValueError, match="at least 2 dimensions"):
         ldask.xavier_normal((4,))
-    with pytest.raises(TypeError, match="dtype must be float16, float32 or float64"):
+    with pytest.raises(TypeError, match="dtype must be float16, bfloat16, float32 or float64"):
         ldask.normal((4, 4), dtype="int32")
     with pytest.raises(ValueError, match="seed or generator, not both"):
         ldask.normal((4,), seed=1, generator=lucid.random.Generator(1))

@@ -61,7 +61,7 @@ def test_trunc_normal_degenerate_cases():
 @given(weight_shapes(), dtypes, st.floats(0.1, 4), st.sampled_from(["fan_in", "fan_out", "fan_avg"]), seeds,
        st.sampled_from(["pytorch", "jax", "hwio-batch"]))
 def test_variance_scaling_distributions(shape, dtype, scale, mode, seed, layout):
-    axes = {"pytorch": {}, "jax": {"in_axis": -2, "out_axis": -1},
+    axes = {"pytorch": {"in_axis": 1, "out_axis": 0}, "jax": {"in_axis": -2, "out_axis": -1},
             "hwio-batch": {"in_axis": -2, "out_axis": -1, "batch_axis": 0}}[layout]
     if layout == "hwio-batch" and len(shape) < 3:
         shape = (2,) + shape

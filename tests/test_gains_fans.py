@@ -141,9 +141,11 @@ def test_pytorch_names_equal_lucid_names():
         (lambda t, g: init.trunc_normal_(t, 1.0, 2.0, -1.0, 3.0, g),
          lambda t, g: init.trunc_normal(t, 1.0, 2.0, -1.0, 3.0, generator=g)),
         (lambda t, g: init.kaiming_uniform_(t, generator=g),
-         lambda t, g: init.variance_scaling(t, 2.0, "fan_in", "uniform", generator=g)),
+         lambda t, g: init.variance_scaling_(t, 2.0, "fan_in", "uniform", generator=g)),
         (lambda t, g: init.xavier_normal_(t, generator=g),
-         lambda t, g: init.variance_scaling(t, 1.0, "fan_avg", "normal", generator=g)),
+         lambda t, g: init.variance_scaling(t, 1.0, "fan_avg", "normal", generator=g, in_axis=1, out_axis=0)),
+        (lambda t, g: init.lecun_normal_(t, generator=g),
+         lambda t, g: init.lecun_normal(t, generator=g, in_axis=1, out_axis=0)),
     ]
     for torch_style, lucid_style in pairs:
         a, b = lucid.zeros(30, 20), lucid.zeros(30, 20)
@@ -183,3 +185,14 @@ def test_variance_scaling_errors():
     with pytest.raises(ValueError, match="variance_scaling.*different axes"):
         init.variance_scaling(t, in_axis=0, out_axis=0)
     assert t.numpy().tobytes() == before
+
+
+@pytest.mark.parametrize("slope", [None, 0.01, 0.2, 1e-3, 0.5, 3.0, 1e-200])
+def test_leaky_relu_gain_is_pytorchs_float_bit_for_bit(slope):
+    s = 0.01 if slope is None else slope
+    assert init.calculate_gain("leaky_relu", slope) == math.sqrt(2.0 / (1 + s**2))  # torch.nn.init's formula
+    assert init.calculate_gain("leaky_relu") == 1.4141428569978354  # the value torch 2.13 returns
+
+
+def test_leaky_relu_gain_with_a_huge_slope_is_tiny_not_an_error():
+    assert 0 < init.calculate_gain("leaky_relu", 1e200) < 1e-199

@@ -28,6 +28,7 @@ from numba.extending import overload
 
 from .philox import MASK32, SHIFT32, philox_block
 from .transforms import (
+    bfloat16_bits,
     float16_bits,
     normal_quantile,
     open_unit32,
@@ -47,13 +48,14 @@ F32 = np.float32
 UNIFORM = 0  # params: low, width, high
 NORMAL = 1  # params: mean, std
 TRUNCATED_NORMAL = 2  # params: mean, scale, p_low, p_width, low, high (see truncated4)
+CONSTANT = 3  # params: value (no bits drawn)
 
 _inline = dict(cache=True, error_model="numpy", inline="always")
 _loop = dict(cache=True, error_model="numpy")  # one call per chunk: no need to inline
 
 
 def store(dst, i, value):
-    """``dst[i] = value`` rounded once to ``dst``'s type (uint16 holds float16 bits)."""
+    """``dst[i] = value`` rounded once to ``dst``'s type (uint16 holds float16 bits, int16 bfloat16 bits)."""
 
 
 @overload(store, inline="always")
@@ -68,10 +70,15 @@ def _store(dst, i, value):
         def impl(dst, i, value):
             dst[i] = F32(value)
 
-    elif dst.dtype == types.uint16:
+    elif dst.dtype == types.uint16:  # float16 bits
 
         def impl(dst, i, value):
-            dst[i] = float16_bits(F32(value))
+            dst[i] = float16_bits(value)
+
+    elif dst.dtype == types.int16:  # bfloat16 bits
+
+        def impl(dst, i, value):
+            dst[i] = bfloat16_bits(value)
 
     else:
         return None
@@ -181,6 +188,13 @@ def truncated2(dst, b0, nb, k0, k1, d0, d1, params):
         store(dst, 2 * j + 1, _truncated(open_unit52(w2 | (w3 << SHIFT32)), mean, scale, p_low, p_width, low, high))
 
 
+@njit(**_loop)
+def constant_values(dst, nb, params):
+    value = params[0]
+    for i in range(nb * values_per_block(dst)):
+        store(dst, i, value)
+
+
 def gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, params):
     """Fill ``dst[:nb * V]`` with the values of blocks ``b0 .. b0 + nb - 1`` of distribution ``kind``."""
 
@@ -197,6 +211,8 @@ def _gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, params):
             uniform(dst, b0, nb, k0, k1, d0, d1, params)
         elif kind == NORMAL:
             normal(dst, b0, nb, k0, k1, d0, d1, params)
+        elif kind == CONSTANT:
+            constant_values(dst, nb, params)
         else:
             truncated(dst, b0, nb, k0, k1, d0, d1, params)
 

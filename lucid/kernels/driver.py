@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from .distributions import gen_blocks, values_per_block
+from .fpenv import enter_ieee, restore
 
 U64 = np.uint64
 CHUNK = 1 << 16  # logical elements per chunk; a multiple of every block width
@@ -66,7 +67,9 @@ def _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, hi, k
         dst = flat[origin + lo : origin + hi]
     else:
         dst = np.empty(nb * width, flat.dtype)
+    control = enter_ieee()  # the same values whatever this thread's flush-to-zero mode
     gen_blocks(kind, dst, U64(b_first), nb, U64(k0), U64(k1), U64(d0), U64(d1), params)
+    restore(control)
     if direct:
         return
     if contiguous:

@@ -18,9 +18,8 @@ becomes the residual angle in ``[-pi/4, pi/4)`` with a single rounding.
 import numpy as np
 from numba import njit
 
-from ._bits import f32_as_u32, f64_as_u64, u32_as_f32, u64_as_f64
+from ._bits import f64_as_u64, u64_as_f64
 
-U32 = np.uint32
 U64 = np.uint64
 I64 = np.int64
 F32 = np.float32
@@ -95,6 +94,13 @@ def mask64(condition):
 
 
 @njit(**_inline)
+def select_u64(condition, x, y):
+    """``x if condition else y`` for uint64, branch-free."""
+    m = mask64(condition)
+    return (x & m) | (y & ~m)
+
+
+@njit(**_inline)
 def select64(condition, x, y):
     """``x if condition else y`` for float64, branch-free."""
     m = mask64(condition)
@@ -156,22 +162,44 @@ def radius52(w):
 
 
 @njit(**_inline)
+def narrow_bits(x, mbits, bias):
+    """Bits of the float64 ``x`` rounded once, to nearest even, to a 16-bit binary format with
+    ``mbits`` mantissa bits and exponent bias ``bias`` (float16: 10, 15; bfloat16: 7, 127).
+
+    Integer arithmetic on the float64's bits only: exact, branch-free, and the same on every
+    CPU whatever its flush-to-zero mode. Subnormal results are rounded at the format's own
+    unit; a value past the largest finite one becomes infinity (callers check ranges first),
+    and NaN a quiet NaN.
+    """
+    b = f64_as_u64(x)
+    a = b & U64(0x7FFFFFFFFFFFFFFF)
+    d = U64(52 - mbits)  # mantissa bits dropped in the normal range
+    e = I64(a >> U64(52))  # biased float64 exponent
+    first_normal = I64(1024 - bias)  # float64 biased exponent of the format's smallest normal
+    # Normal range: rebias the exponent, round the d dropped bits to nearest even (a carry moves the exponent).
+    t = a - (U64(1023 - bias) << U64(52))
+    normal = (t + ((U64(1) << (d - U64(1))) - U64(1)) + ((t >> d) & U64(1))) >> d
+    # Subnormal range: the significand with its leading bit, shifted to the format's unit.
+    shift = U64(min(I64(d) + first_normal - e, I64(63)))
+    m = (a & MANTISSA64) | (U64(1) << U64(52))
+    sub = (m + ((U64(1) << (shift - U64(1))) - U64(1)) + ((m >> shift) & U64(1))) >> shift
+    h = select_u64(e >= first_normal, normal, sub)
+    inf = U64(2 * bias + 1) << U64(mbits)
+    h = select_u64(h > inf, inf, h)
+    h = select_u64(a > U64(0x7FF0000000000000), inf | (U64(1) << U64(mbits - 1)), h)  # NaN: a quiet NaN
+    return ((b >> U64(63)) << U64(15)) | h
+
+
+@njit(**_inline)
 def float16_bits(x):
-    """IEEE binary16 bits of the float32 ``x``, rounded to nearest even."""
-    b = U64(f32_as_u32(x))
-    sign = (b >> U64(16)) & U64(0x8000)
-    a = b & U64(0x7FFFFFFF)
-    # Normal range: rebias the exponent, round the 13 dropped bits to nearest even.
-    normal = ((a + U64(0xC8000FFF) + ((a >> U64(13)) & U64(1))) & U64(0xFFFFFFFF)) >> U64(13)
-    # Subnormal range: adding 0.5 makes the float32 unit 2**-24, so the FPU rounds for us.
-    sub = U64(f32_as_u32(u32_as_f32(U32(a)) + F32(0.5))) - U64(0x3F000000)
-    # Overflow becomes inf; NaN stays a quiet NaN.
-    special = U64(0x7C00) | (mask64(a > U64(0x7F800000)) & U64(0x0200))
-    is_normal = mask64(a >= U64(0x38800000))
-    is_special = mask64(a >= U64(0x477FF000))
-    h = (normal & is_normal) | (sub & ~is_normal)
-    h = (special & is_special) | (h & ~is_special)
-    return np.uint16(sign | h)
+    """IEEE binary16 bits of the float64 ``x``, rounded once to nearest even."""
+    return np.uint16(narrow_bits(x, 10, 15))
+
+
+@njit(**_inline)
+def bfloat16_bits(x):
+    """bfloat16 bits of the float64 ``x``, rounded once to nearest even."""
+    return np.int16(narrow_bits(x, 7, 127))
 
 
 # Wichura's AS 241 (PPND16), Applied Statistics 37(3), 1988: rational approximations of the

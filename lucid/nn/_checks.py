@@ -11,15 +11,18 @@ import os
 import sys
 import warnings
 from types import FrameType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .. import _fill
 from .._tensor import Tensor
 from ..random import Generator, default_generator
+from ..shard import Shard
 
-FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+# The dtypes Lucid fills: NumPy's floats, and bfloat16 where ml_dtypes provides it to NumPy.
+FLOATS = frozenset([np.dtype(t) for t in (np.float16, np.float32, np.float64)]
+                   + ([_fill.BFLOAT16] if _fill.BFLOAT16 is not None else []))
 
 
 def _torch_array(fn: str, tensor: Any) -> np.ndarray:
@@ -48,13 +51,41 @@ def as_array(fn: str, tensor: Any) -> np.ndarray:
         accepted = "a lucid.Tensor, a NumPy ndarray or a PyTorch CPU tensor"
         raise TypeError(f"{fn}(): tensor must be {accepted}, got {type(tensor).__name__}")
     if array.dtype not in FLOATS:
-        raise TypeError(f"{fn}(): tensor must have dtype float16, float32 or float64, got {array.dtype}")
+        raise TypeError(f"{fn}(): tensor must have dtype float16, bfloat16, float32 or float64, got {array.dtype}")
     if not array.flags.writeable:
         raise ValueError(f"{fn}(): tensor is read-only; pass a writable tensor")
     problem = _fill.check_layout(array)
     if problem:
         raise ValueError(f"{fn}(): tensor {problem}")
     return array
+
+
+class Target(NamedTuple):
+    """What an initializer fills: ``array`` (local memory) as the block at ``offset`` of a tensor of ``shape``.
+
+    ``offset`` is None for a whole tensor (``shape`` is then ``array.shape``).
+    """
+
+    array: np.ndarray
+    shape: tuple[int, ...]
+    offset: tuple[int, ...] | None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        """Elements of the logical tensor."""
+        return math.prod(self.shape)
+
+
+def as_target(fn: str, tensor: Any) -> Target:
+    """The :class:`Target` of ``tensor``: a tensor :func:`as_array` accepts, or a :class:`lucid.Shard` of one."""
+    if isinstance(tensor, Shard):
+        return Target(as_array(fn, tensor.local), tensor.shape, tensor.offset)
+    array = as_array(fn, tensor)
+    return Target(array, array.shape, None)
 
 
 def number(fn: str, name: str, value: Any) -> float:
@@ -97,7 +128,7 @@ def choice(fn: str, name: str, value: Any, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def ndim_in(fn: str, array: np.ndarray, allowed: tuple[int, ...], what: str) -> None:
+def ndim_in(fn: str, array: np.ndarray | Target, allowed: tuple[int, ...], what: str) -> None:
     """ValueError unless ``array.ndim`` is one of ``allowed``; ``what`` says it in words."""
     if array.ndim not in allowed:
         raise ValueError(f"{fn}(): needs a tensor with {what}, got shape {array.shape}")
@@ -116,8 +147,9 @@ def _caller_stacklevel() -> int:
     return level
 
 
-def is_empty(fn: str, array: np.ndarray) -> bool:
-    """True, with a UserWarning at the caller's line, if ``array`` has no elements: the call is then a no-op."""
+def is_empty(fn: str, array: np.ndarray | Target) -> bool:
+    """True, with a UserWarning at the caller's line, if ``array`` (the logical tensor of a target) has no
+    elements: the call is then a no-op."""
     if array.size:
         return False
     warnings.warn(f"{fn}(): the tensor has no elements; nothing to initialize", UserWarning,

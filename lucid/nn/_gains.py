@@ -53,7 +53,10 @@ def calculate_gain(nonlinearity: str, param: Any = None) -> float:
             raise ValueError(f"calculate_gain(): negative_slope {param!r} is not a valid number")
         else:
             slope = float(param)
-        return math.sqrt(2.0) / math.hypot(1.0, slope)  # sqrt(2 / (1 + slope**2)) without overflow
+        try:
+            return math.sqrt(2.0 / (1 + slope**2))  # PyTorch's formula and order of operations: the same bits
+        except OverflowError:  # |slope| > 1e154: the gain is below float64's smallest normal anyway
+            return math.sqrt(2.0) / math.hypot(1.0, slope)
     if nonlinearity == "selu":
         return 3.0 / 4
     accepted = ", ".join(NONLINEARITIES)

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from .. import _fill
+from .._plans import Constant, Normal, Plan, TruncatedNormal, Uniform
 from .._special import normal_cdf
-from ..kernels import NORMAL, TRUNCATED_NORMAL, UNIFORM, compute_fans
+from ..kernels import compute_fans
 from ..random import Generator
-from ._checks import as_array, choice, generator_of, is_empty, ndim_in, non_negative, number, real
+from ._checks import Target, as_target, choice, generator_of, is_empty, ndim_in, non_negative, number, real
 from ._gains import NONLINEARITIES, calculate_gain
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "orthogonal",
     "sparse",
     "trunc_normal",
+    "truncated_normal",
     "uniform",
     "variance_scaling",
     "xavier_normal",
@@ -47,67 +49,107 @@ __all__ = [
 
 Axes = int | tuple[int, ...]
 
-FAN_MODES = ("fan_in", "fan_out", "fan_avg")
+FAN_MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
 DISTRIBUTIONS = ("truncated_normal", "normal", "untruncated_normal", "uniform")
 # Standard deviation of the standard normal truncated to [-2, 2]: dividing by it gives the
 # truncated draw the variance asked for (JAX and Keras use the same constant).
 TRUNCATED_STD_2 = 0.87962566103423978
 
 
-# --- plans: what a fill draws, as (kernel kind, parameters); the same for a tensor and for Dask chunks ----
-Plan = tuple[int, tuple[float, ...]]
-
-
-def uniform_plan(low: float, high: float) -> Plan:
+# --- plans: what a fill draws (lucid._plans); the same for a tensor and for Dask chunks ------------------
+def uniform_plan(low: float, high: float) -> Uniform:
     """``U(low, high)``, values kept in ``[low, high]``."""
     if not math.isfinite(high - low):
         raise ValueError(f"the uniform range [{low}, {high}] is wider than the largest float64")
-    return UNIFORM, (low, high - low, high)
+    return Uniform(low, high - low, high)
 
 
-def normal_plan(mean: float, std: float) -> Plan:
+def normal_plan(mean: float, std: float) -> Normal:
     """``N(mean, std**2)`` by Box-Muller."""
-    return NORMAL, (mean, std)
+    return Normal(mean, std)
 
 
-def truncated_normal_plan(mean: float, std: float, low: float, high: float) -> Plan:
-    """``N(mean, std**2)`` conditioned on ``[low, high]``, by inversion of the CDF.
+def truncated_normal_plan(mean: float, std: float, alpha: float, beta: float, low: float, high: float
+                          ) -> TruncatedNormal:
+    """``mean + std * z`` for ``z`` standard normal conditioned on ``[alpha, beta]``, clamped to ``[low, high]``.
 
-    The interval is mirrored into the lower tail when most of it lies above the
-    mean, so the CDF values stay small and keep their relative precision even for
-    bounds far in a tail.
+    By inversion of the CDF. The interval is mirrored into the lower tail when most of
+    it lies above zero, so the CDF values stay small and keep their relative precision
+    even for bounds far in a tail.
     """
     if std == 0:
-        return TRUNCATED_NORMAL, (mean, 0.0, 0.5, 0.0, low, high)
-    alpha, beta = (low - mean) / std, (high - mean) / std
+        return TruncatedNormal(mean, 0.0, 0.5, 0.0, low, high)
     mirror = alpha + beta > 0
     lo, hi = (-beta, -alpha) if mirror else (alpha, beta)
     p_low, p_high = normal_cdf(lo), normal_cdf(hi)
     if p_high < sys.float_info.min:
         raise ValueError(f"the interval [{low}, {high}] lies more than 37.5 standard deviations from the mean {mean}; "
                          "its probability is below float64's normal range")
-    return TRUNCATED_NORMAL, (mean, -std if mirror else std, p_low, p_high - p_low, low, high)
+    return TruncatedNormal(mean, -std if mirror else std, p_low, p_high - p_low, low, high)
+
+
+def absolute_truncated_plan(mean: float, std: float, low: float, high: float) -> TruncatedNormal:
+    """``N(mean, std**2)`` conditioned on the absolute bounds ``[low, high]`` (PyTorch's ``trunc_normal_``)."""
+    if std == 0:
+        return truncated_normal_plan(mean, 0.0, 0.0, 0.0, low, high)
+    return truncated_normal_plan(mean, std, (low - mean) / std, (high - mean) / std, low, high)
+
+
+def standard_truncated_plan(mean: float, std: float, alpha: float, beta: float) -> TruncatedNormal:
+    """``mean + std * z``, ``z`` standard normal conditioned on ``[alpha, beta]`` (JAX's and timm's ``_tf_``)."""
+    if std == 0:
+        return truncated_normal_plan(mean, 0.0, 0.0, 0.0, mean, mean)
+    return truncated_normal_plan(mean, std, alpha, beta, mean + std * alpha, mean + std * beta)
+
+
+# Largest finite value of each dtype Lucid fills (np.finfo does not know bfloat16 everywhere).
+LARGEST = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38,
+           "float64": sys.float_info.max}
 
 
 def check_fits(fn: str, plan: Plan | None, dtype: np.dtype) -> None:
-    """A uniform range must fit the output dtype, or its values would round to infinities."""
-    if plan is not None and plan[0] == UNIFORM:
-        largest = float(np.finfo(dtype).max)
-        low, high = plan[1][0], plan[1][2]
-        if not -largest <= low <= high <= largest:
-            raise ValueError(f"{fn}(): the range [{low}, {high}] does not fit {dtype} (largest {largest:g})")
+    """Every value the plan can produce must be finite in ``dtype``: else ValueError, before any write.
+
+    The reach of a random plan is known from the stream specification (``Plan.extremes``),
+    so a call that could write an infinity is refused whether or not this draw would.
+    Non-finite constants are written as asked (PyTorch allows them).
+    """
+    if plan is None:
+        return
+    lo, hi = plan.extremes()
+    if isinstance(plan, Constant) and not math.isfinite(plan.value):
+        return
+    largest = LARGEST[dtype.name]
+    if not -largest <= lo <= hi <= largest:
+        what = f"the value {lo:g}" if lo == hi else f"values in [{lo:g}, {hi:g}]"
+        raise ValueError(f"{fn}(): {what} would overflow {dtype.name} (largest finite value {largest:g}); "
+                         "use a wider dtype or smaller arguments")
 
 
-def fill_plan(fn: str, array: np.ndarray, plan: Plan | None, generator: Any) -> None:
-    """Check the plan against the dtype and the generator, skip an empty tensor with a warning, else fill."""
-    check_fits(fn, plan, array.dtype)
+def fill_plan(fn: str, target: Target, plan: Plan | None, generator: Any) -> None:
+    """Check the plan against the dtype and the generator, skip an empty tensor with a warning, else fill.
+
+    A shard takes its draw even when its own block is empty, so every shard of a tensor
+    draws the same number and the generators stay in step.
+    """
+    check_fits(fn, plan, target.array.dtype)
     gen = generator_of(fn, generator)
-    if not is_empty(fn, array):
-        assert plan is not None
-        _fill.fill(array, plan[0], plan[1], gen)
+    if is_empty(fn, target):
+        return
+    assert plan is not None
+    key, draw = gen.take_draw()
+    fill_drawn(target, plan, key, draw)
 
 
-def _plan(fn: str, make: Any, *args: float) -> Plan:
+def fill_drawn(target: Target, plan: Plan, key: int, draw: int) -> None:
+    """Write draw ``draw`` under ``key`` into a whole tensor or a shard (Dask chunks come here too)."""
+    if target.offset is None:
+        _fill.fill_stream(target.array, plan, key, draw)
+    else:
+        _fill.fill_box(target.array, plan, key, draw, target.shape, target.offset)
+
+
+def _plan(fn: str, make: Any, *args: float) -> Any:
     """``make(*args)``, its ValueError prefixed with the function's name."""
     try:
         return make(*args)
@@ -126,14 +168,19 @@ def normal_args(fn: str, mean: Any, std: Any) -> Plan:
     return normal_plan(real(fn, "mean", mean), non_negative(fn, "std", std))
 
 
-def trunc_normal_args(fn: str, mean: Any, std: Any, a: Any, b: Any) -> Plan:
-    mu, sigma = real(fn, "mean", mean), non_negative(fn, "std", std)
-    low, high = number(fn, "a", a), number(fn, "b", b)
+def trunc_normal_args(fn: str, mean: Any, std: Any, a: Any, b: Any, *, standard: bool = False,
+                      names: tuple[str, str, str, str] = ("mean", "std", "a", "b")) -> Plan:
+    """A truncated normal's plan: absolute bounds ``[a, b]``, or bounds in standard deviations if ``standard``.
+
+    ``names`` are the caller's names of the four arguments, for the messages.
+    """
+    mu, sigma = real(fn, names[0], mean), non_negative(fn, names[1], std)
+    low, high = number(fn, names[2], a), number(fn, names[3], b)
     if math.isnan(low) or math.isnan(high):
-        raise ValueError(f"{fn}(): a and b must not be NaN, got a={low}, b={high}")
+        raise ValueError(f"{fn}(): {names[2]} and {names[3]} must not be NaN, got {low} and {high}")
     if low > high:
-        raise ValueError(f"{fn}(): a must be <= b, got a={low}, b={high}")
-    return _plan(fn, truncated_normal_plan, mu, sigma, low, high)
+        raise ValueError(f"{fn}(): {names[2]} must be <= {names[3]}, got {names[2]}={low}, {names[3]}={high}")
+    return _plan(fn, standard_truncated_plan if standard else absolute_truncated_plan, mu, sigma, low, high)
 
 
 # --- plain distributions ------------------------------------------------------------------
@@ -163,8 +210,8 @@ def uniform(tensor: Any, a: float = 0.0, b: float = 1.0, *, generator: Generator
         True
     """
     fn = "uniform"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, uniform_args(fn, a, b), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, uniform_args(fn, a, b), generator)
 
 
 def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> None:
@@ -190,8 +237,8 @@ def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Gener
         (1.0, 0.5)
     """
     fn = "normal"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, normal_args(fn, mean, std), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, normal_args(fn, mean, std), generator)
 
 
 def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, *,
@@ -227,8 +274,44 @@ def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2
         True
     """
     fn = "trunc_normal"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, trunc_normal_args(fn, mean, std, a, b), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, trunc_normal_args(fn, mean, std, a, b), generator)
+
+
+def truncated_normal(tensor: Any, stddev: float = 1e-2, lower: float = -2.0, upper: float = 2.0, *,
+                     generator: Generator | None = None) -> None:
+    """JAX's ``truncated_normal``: ``stddev * z`` for ``z`` standard normal conditioned on ``[lower, upper]``.
+
+    The bounds are in standard deviations (JAX's and Keras's convention), not absolute
+    values as in :func:`trunc_normal`; ``stddev`` scales the truncated draw as it is, so
+    the values' standard deviation is below ``stddev`` (about ``0.88 * stddev`` for the
+    default bounds). Drawn by inversion of the CDF like :func:`trunc_normal`.
+
+    Args:
+        tensor: a ``lucid.Tensor``, a writable float NumPy ndarray or a PyTorch CPU
+            tensor, filled in place.
+        stddev: the scale (finite, ``>= 0``).
+        lower: the lower bound in standard deviations (may be ``-inf``).
+        upper: the upper bound in standard deviations (may be ``inf``, ``>= lower``).
+        generator: the generator to draw from; the default generator if None.
+
+    Raises:
+        TypeError: ``tensor`` is not a float tensor, or an argument is not a number.
+        ValueError: ``stddev`` negative or not finite, a NaN bound, ``lower > upper``, values
+            that would overflow the dtype, or a read-only tensor.
+
+    Example:
+        >>> import lucid
+        >>> from lucid.nn.init import truncated_normal
+        >>> w = lucid.zeros(1000)
+        >>> truncated_normal(w, 0.5, -1.0, 1.0, generator=lucid.random.Generator(0))
+        >>> bool(abs(w.numpy()).max() <= 0.5)
+        True
+    """
+    fn = "truncated_normal"
+    target = as_target(fn, tensor)
+    plan = trunc_normal_args(fn, 0.0, stddev, lower, upper, standard=True, names=("mean", "stddev", "lower", "upper"))
+    fill_plan(fn, target, plan, generator)
 
 
 def constant(tensor: Any, val: float) -> None:
@@ -237,11 +320,12 @@ def constant(tensor: Any, val: float) -> None:
     Args:
         tensor: a ``lucid.Tensor``, a writable float NumPy ndarray or a PyTorch CPU
             tensor, filled in place.
-        val: the value (a real number; inf and nan are allowed, as in PyTorch).
+        val: the value (a real number; inf and nan are allowed, as in PyTorch), rounded
+            once to the dtype.
 
     Raises:
         TypeError: ``tensor`` is not a tensor of float16/32/64, or ``val`` is not a real number.
-        ValueError: the tensor is read-only.
+        ValueError: a finite ``val`` that overflows the dtype (``1e6`` in float16), or a read-only tensor.
 
     Example:
         >>> import lucid
@@ -252,10 +336,11 @@ def constant(tensor: Any, val: float) -> None:
         Tensor([0.5, 0.5], requires_grad=False)
     """
     fn = "constant"
-    array = as_array(fn, tensor)
-    value = number(fn, "val", val)
-    if not is_empty(fn, array):
-        array[...] = value
+    target = as_target(fn, tensor)
+    plan = Constant(number(fn, "val", val))
+    check_fits(fn, plan, target.array.dtype)
+    if not is_empty(fn, target):
+        _fill.fill_constant(target.array, plan.value)
 
 
 def ones(tensor: Any) -> None:
@@ -270,9 +355,9 @@ def ones(tensor: Any) -> None:
         [1.0, 1.0]
     """
     fn = "ones"
-    array = as_array(fn, tensor)
-    if not is_empty(fn, array):
-        array[...] = 1
+    target = as_target(fn, tensor)
+    if not is_empty(fn, target):
+        target.array[...] = 1
 
 
 def zeros(tensor: Any) -> None:
@@ -287,12 +372,23 @@ def zeros(tensor: Any) -> None:
         [0.0, 0.0]
     """
     fn = "zeros"
-    array = as_array(fn, tensor)
-    if not is_empty(fn, array):
-        array[...] = 0
+    target = as_target(fn, tensor)
+    if not is_empty(fn, target):
+        target.array[...] = 0
 
 
 # --- the variance-scaling core -------------------------------------------------------------
+def fan_of(fan_in: int, fan_out: int, mode: str) -> float:
+    """The fan ``mode`` names: ``fan_in``, ``fan_out``, their mean (``fan_avg``) or geometric mean (``fan_geo_avg``)."""
+    if mode == "fan_in":
+        return fan_in
+    if mode == "fan_out":
+        return fan_out
+    if mode == "fan_avg":
+        return (fan_in + fan_out) / 2
+    return math.sqrt(fan_in) * math.sqrt(fan_out)
+
+
 def scaled_plan(
     fn: str,
     shape: tuple[int, ...],
@@ -321,14 +417,12 @@ def scaled_plan(
         raise type(e)(f"{fn}(): {e}") from None
     if 0 in shape:
         return None
-    fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
-    std = gain / math.sqrt(fan)
+    std = gain / math.sqrt(fan_of(fan_in, fan_out, mode))
     if distribution == "uniform":
         bound = math.sqrt(3.0) * std
         return _plan(fn, uniform_plan, -bound, bound)
     if distribution == "truncated_normal":
-        std /= TRUNCATED_STD_2
-        return truncated_normal_plan(0.0, std, -2.0 * std, 2.0 * std)
+        return standard_truncated_plan(0.0, std / TRUNCATED_STD_2, -2.0, 2.0)
     return normal_plan(0.0, std)
 
 
@@ -341,6 +435,8 @@ def variance_scaling_args(fn: str, shape: tuple[int, ...], scale: Any, mode: Any
 def kaiming_args(fn: str, shape: tuple[int, ...], mode: Any, a: Any, nonlinearity: Any, distribution: str,
                  in_axis: Any, out_axis: Any, batch_axis: Any) -> Plan | None:
     gain = calculate_gain(choice(fn, "nonlinearity", nonlinearity, NONLINEARITIES), real(fn, "a", a))
+    if isinstance(mode, str):
+        mode = mode.lower()  # as PyTorch: "FAN_OUT" is "fan_out"
     return scaled_plan(fn, shape, gain, mode, distribution, in_axis, out_axis, batch_axis)
 
 
@@ -357,28 +453,31 @@ def variance_scaling(
     distribution: str = "truncated_normal",
     *,
     generator: Generator | None = None,
-    in_axis: Axes = 1,
-    out_axis: Axes = 0,
+    in_axis: Axes = -2,
+    out_axis: Axes = -1,
     batch_axis: Axes = (),
 ) -> None:
     """Fill ``tensor`` with draws whose variance is ``scale / fan`` (JAX's and Keras's ``variance_scaling``).
 
-    ``fan`` is ``fan_in``, ``fan_out`` or ``(fan_in + fan_out) / 2`` (``fan_avg``).
+    ``fan`` is ``fan_in``, ``fan_out``, ``(fan_in + fan_out) / 2`` (``fan_avg``) or
+    ``sqrt(fan_in * fan_out)`` (``fan_geo_avg``).
 
     * ``"truncated_normal"``: ``N(0, sigma**2)`` cut at ``+-2 sigma``, with
       ``sigma = sqrt(scale / fan) / 0.87962566103423978`` so the result has variance ``scale / fan``;
     * ``"normal"`` (or ``"untruncated_normal"``): ``N(0, scale / fan)``;
     * ``"uniform"``: ``U(-bound, bound)`` with ``bound = sqrt(3 * scale / fan)``.
 
-    Fans use the axes given, PyTorch's layout ``(out, in, *kernel)`` by default
-    (``in_axis=1, out_axis=0``). For a JAX ``(in, out)`` kernel or an HWIO convolution
-    pass ``in_axis=-2, out_axis=-1``. ``batch_axis`` axes count in neither fan.
+    Fans use JAX's kernel layout by default, as JAX does: ``in_axis=-2, out_axis=-1``, so a
+    Dense kernel is ``(in, out)`` and a convolution kernel HWIO (``(*kernel, in, out)``).
+    For PyTorch's layout ``(out, in, *kernel)`` pass ``in_axis=1, out_axis=0``, or use
+    :func:`variance_scaling_` (timm's name, PyTorch's layout). ``batch_axis`` axes count
+    in neither fan.
 
     Args:
         tensor: a ``lucid.Tensor``, a writable float NumPy ndarray or a PyTorch CPU
             tensor with at least 2 dimensions, filled in place.
         scale: the variance multiplier (finite, ``>= 0``).
-        mode: ``"fan_in"``, ``"fan_out"`` or ``"fan_avg"``.
+        mode: ``"fan_in"``, ``"fan_out"``, ``"fan_avg"`` or ``"fan_geo_avg"``.
         distribution: ``"truncated_normal"``, ``"normal"``, ``"untruncated_normal"`` or ``"uniform"``.
         generator: the generator to draw from; the default generator if None.
         in_axis, out_axis, batch_axis: the axes (an int or a tuple) holding the
@@ -387,40 +486,42 @@ def variance_scaling(
     Raises:
         TypeError: ``tensor`` is not a tensor of float16/32/64, or an argument has the wrong type.
         ValueError: an unknown ``mode`` or ``distribution``, fewer than 2 dimensions,
-            a bad axis, a negative or non-finite ``scale``, or a read-only tensor.
+            a bad axis, a negative or non-finite ``scale``, values that would overflow the
+            dtype, or a read-only tensor.
 
     Example:
         >>> import lucid
         >>> from lucid.nn.init import variance_scaling
         >>> w = lucid.zeros(3, 3, 64, 128)  # HWIO
-        >>> variance_scaling(w, 2.0, "fan_in", "normal", in_axis=-2, out_axis=-1,
-        ...                  generator=lucid.random.Generator(0))
+        >>> variance_scaling(w, 2.0, "fan_in", "normal", generator=lucid.random.Generator(0))
         >>> round(float(w.numpy().std()) ** 2 * (3 * 3 * 64), 1)
         2.0
     """
     fn = "variance_scaling"
-    array = as_array(fn, tensor)
-    plan = variance_scaling_args(fn, array.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
-    fill_plan(fn, array, plan, generator)
+    target = as_target(fn, tensor)
+    plan = variance_scaling_args(fn, target.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
+    fill_plan(fn, target, plan, generator)
 
 
 def _jax_alias(name: str, scale: float, mode: str, distribution: str, paper: str) -> Any:
-    def initializer(tensor: Any, *, generator: Generator | None = None, in_axis: Axes = 1, out_axis: Axes = 0,
+    def initializer(tensor: Any, *, generator: Generator | None = None, in_axis: Axes = -2, out_axis: Axes = -1,
                     batch_axis: Axes = ()) -> None:
-        array = as_array(name, tensor)
-        plan = variance_scaling_args(name, array.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
-        fill_plan(name, array, plan, generator)
+        target = as_target(name, tensor)
+        plan = variance_scaling_args(name, target.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
+        fill_plan(name, target, plan, generator)
 
     initializer.__name__ = initializer.__qualname__ = name
     initializer.__doc__ = f"""``variance_scaling(tensor, {scale}, "{mode}", "{distribution}")``: {paper}.
 
     Takes the keyword-only ``generator``, ``in_axis``, ``out_axis`` and ``batch_axis`` of
-    :func:`variance_scaling`; fans default to PyTorch's layout ``(out, in, *kernel)``.
+    :func:`variance_scaling`; fans default to JAX's kernel layout ``(..., in, out)``
+    (``in_axis=-2, out_axis=-1``). For a PyTorch ``(out, in, *kernel)`` weight pass
+    ``in_axis=1, out_axis=0``.
 
     Example:
         >>> import lucid
         >>> from lucid.nn.init import {name}
-        >>> w = lucid.zeros(64, 32)
+        >>> w = lucid.zeros(784, 10)  # a Flax Dense kernel: (in, out)
         >>> {name}(w, generator=lucid.random.Generator(0))
     """
     return initializer
@@ -467,9 +568,9 @@ def kaiming_normal(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonline
         1.0
     """
     fn = "kaiming_normal"
-    array = as_array(fn, tensor)
-    plan = kaiming_args(fn, array.shape, mode, a, nonlinearity, "normal", in_axis, out_axis, batch_axis)
-    fill_plan(fn, array, plan, generator)
+    target = as_target(fn, tensor)
+    plan = kaiming_args(fn, target.shape, mode, a, nonlinearity, "normal", in_axis, out_axis, batch_axis)
+    fill_plan(fn, target, plan, generator)
 
 
 def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlinearity: str = "leaky_relu",
@@ -502,9 +603,9 @@ def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlin
         True
     """
     fn = "kaiming_uniform"
-    array = as_array(fn, tensor)
-    plan = kaiming_args(fn, array.shape, mode, a, nonlinearity, "uniform", in_axis, out_axis, batch_axis)
-    fill_plan(fn, array, plan, generator)
+    target = as_target(fn, tensor)
+    plan = kaiming_args(fn, target.shape, mode, a, nonlinearity, "uniform", in_axis, out_axis, batch_axis)
+    fill_plan(fn, target, plan, generator)
 
 
 def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
@@ -535,8 +636,8 @@ def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None
         1.0
     """
     fn = "xavier_normal"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, xavier_args(fn, array.shape, gain, "normal", in_axis, out_axis, batch_axis), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, xavier_args(fn, target.shape, gain, "normal", in_axis, out_axis, batch_axis), generator)
 
 
 def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
@@ -564,8 +665,14 @@ def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | Non
         True
     """
     fn = "xavier_uniform"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, xavier_args(fn, array.shape, gain, "uniform", in_axis, out_axis, batch_axis), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, xavier_args(fn, target.shape, gain, "uniform", in_axis, out_axis, batch_axis), generator)
+
+
+def box(target: Target) -> tuple[slice, ...]:
+    """Where the target's array lies in the logical tensor: one slice per axis (everything for a whole tensor)."""
+    offset = target.offset or (0,) * target.ndim
+    return tuple(slice(o, o + n) for o, n in zip(offset, target.array.shape))
 
 
 # --- structured initializers ------------------------------------------------------------------
@@ -585,11 +692,16 @@ def eye(tensor: Any) -> None:
         [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
     """
     fn = "eye"
-    array = as_array(fn, tensor)
-    ndim_in(fn, array, (2,), "2 dimensions")
-    if not is_empty(fn, array):
-        array[...] = 0
-        np.fill_diagonal(array, 1)
+    target = as_target(fn, tensor)
+    ndim_in(fn, target, (2,), "2 dimensions")
+    if is_empty(fn, target):
+        return
+    array = target.array
+    oi, oj = target.offset or (0, 0)
+    array[...] = 0
+    first, stop = max(oi, oj), min(oi + array.shape[0], oj + array.shape[1])  # the diagonal inside the box
+    k = np.arange(first, max(first, stop))
+    array[k - oi, k - oj] = 1
 
 
 def dirac(tensor: Any, groups: int = 1) -> None:
@@ -617,31 +729,39 @@ def dirac(tensor: Any, groups: int = 1) -> None:
         [[1.0, 0.0], [0.0, 1.0]]
     """
     fn = "dirac"
-    array = as_array(fn, tensor)
-    ndim_in(fn, array, (3, 4, 5), "3, 4 or 5 dimensions")
+    target = as_target(fn, tensor)
+    ndim_in(fn, target, (3, 4, 5), "3, 4 or 5 dimensions")
     if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
         raise TypeError(f"{fn}(): groups must be an int, got {type(groups).__name__}")
     groups = int(groups)
-    if groups < 1 or array.shape[0] % groups:
-        raise ValueError(f"{fn}(): dim 0 ({array.shape[0]}) must be divisible by groups >= 1, got groups={groups}")
-    if is_empty(fn, array):
+    out = target.shape[0]
+    if groups < 1 or out % groups:
+        raise ValueError(f"{fn}(): dim 0 ({out}) must be divisible by groups >= 1, got groups={groups}")
+    if is_empty(fn, target):
         return
-    per_group = array.shape[0] // groups
-    centre = tuple(k // 2 for k in array.shape[2:])
+    array = target.array
+    offset = target.offset or (0,) * target.ndim
+    per_group = out // groups
+    centre = tuple(k // 2 for k in target.shape[2:])
     array[...] = 0
     for g in range(groups):
-        for d in range(min(per_group, array.shape[1])):
-            array[(g * per_group + d, d) + centre] = 1
+        for d in range(min(per_group, target.shape[1])):
+            local = [i - o for i, o in zip((g * per_group + d, d) + centre, offset)]
+            if all(0 <= i < n for i, n in zip(local, array.shape)):  # this one lies in the box
+                array[tuple(local)] = 1
 
 
-def orthogonal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None) -> None:
+def orthogonal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None,
+               column_axis: int | None = None) -> None:
     """Fill ``tensor`` with a (semi-)orthogonal matrix drawn from the Haar measure, times ``gain``.
 
-    Saxe, McClelland and Ganguli (2013). Trailing dimensions are flattened:
-    ``rows = shape[0]``, ``cols = size / rows``. A ``rows x cols`` standard normal
-    matrix (transposed if wide) is factored ``Q R``; multiplying ``Q``'s columns by
-    the signs of ``R``'s diagonal makes ``Q`` Haar-distributed. Tall results have
-    orthonormal columns, wide ones orthonormal rows.
+    Saxe, McClelland and Ganguli (2013). The tensor is read as a matrix: by default
+    PyTorch's way, ``rows = shape[0]`` and the other dimensions flattened into the
+    columns; with ``column_axis`` JAX's way, the columns along ``column_axis`` and every
+    other dimension flattened into the rows. A standard normal matrix of that shape
+    (transposed if wide) is factored ``Q R``; multiplying ``Q``'s columns by the signs
+    of ``R``'s diagonal makes ``Q`` Haar-distributed. Tall results have orthonormal
+    columns, wide ones orthonormal rows.
 
     The normal draws follow the stream contract; the QR factorization is NumPy's
     (LAPACK), so the last bits can differ between LAPACK builds.
@@ -649,12 +769,16 @@ def orthogonal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = 
     Args:
         tensor: a ``lucid.Tensor``, a writable float NumPy ndarray or a PyTorch CPU
             tensor with at least 2 dimensions, filled in place.
-        gain: the scaling factor (finite, ``>= 0``).
+        gain: the scaling factor (finite, ``>= 0``; JAX calls it ``scale``).
         generator: the generator to draw from; the default generator if None.
+        column_axis: None for PyTorch's reading (rows along axis 0), or the axis that
+            holds the columns (JAX's ``column_axis``, ``-1`` there by default).
 
     Raises:
-        TypeError: ``tensor`` is not a tensor of float16/32/64, or ``gain`` is not a number.
-        ValueError: fewer than 2 dimensions, ``gain`` negative or not finite, or a read-only tensor.
+        TypeError: ``tensor`` is not a float tensor, ``gain`` is not a number, or
+            ``column_axis`` is not an int.
+        ValueError: fewer than 2 dimensions, ``gain`` negative or not finite, ``column_axis``
+            out of range, or a read-only tensor.
 
     Example:
         >>> import numpy as np, lucid
@@ -663,25 +787,40 @@ def orthogonal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = 
         >>> orthogonal(w, generator=lucid.random.Generator(0))
         >>> bool(np.allclose(w.numpy().T @ w.numpy(), np.eye(3)))
         True
+        >>> k = np.zeros((3, 3, 16, 8))  # an HWIO kernel: its 8 output columns orthonormal
+        >>> orthogonal(k, column_axis=-1, generator=lucid.random.Generator(0))
+        >>> m = k.reshape(-1, 8)
+        >>> bool(np.allclose(m.T @ m, np.eye(8)))
+        True
     """
     fn = "orthogonal"
-    array = as_array(fn, tensor)
+    target = as_target(fn, tensor)
     g = non_negative(fn, "gain", gain)
-    if array.ndim < 2:
-        raise ValueError(f"{fn}(): needs a tensor with at least 2 dimensions, got shape {array.shape}")
+    ndim = target.ndim
+    if ndim < 2:
+        raise ValueError(f"{fn}(): needs a tensor with at least 2 dimensions, got shape {target.shape}")
+    if column_axis is not None:
+        if isinstance(column_axis, bool) or not isinstance(column_axis, numbers.Integral):
+            raise TypeError(f"{fn}(): column_axis must be an int or None, got {type(column_axis).__name__}")
+        if not -ndim <= column_axis < ndim:
+            raise ValueError(f"{fn}(): column_axis={column_axis} is out of range for a tensor with {ndim} dimensions")
     gen = generator_of(fn, generator)
-    if is_empty(fn, array):
+    if is_empty(fn, target):
         return
-    rows = array.shape[0]
-    cols = array.size // rows
+    # The matrix: PyTorch's (shape[0], rest), or JAX's (rest, shape[column_axis]) of the axis moved last.
+    shape = target.shape if column_axis is None else \
+        tuple(np.delete(target.shape, column_axis)) + (target.shape[column_axis],)
+    size = math.prod(shape)
+    rows, cols = (shape[0], size // shape[0]) if column_axis is None else (size // shape[-1], shape[-1])
     wide = rows < cols
     gaussian = np.empty((cols, rows) if wide else (rows, cols), np.float64)
-    _fill.fill(gaussian, *normal_plan(0.0, 1.0), gen)
+    _fill.fill(gaussian, normal_plan(0.0, 1.0), gen)
     q, r = np.linalg.qr(gaussian)
     q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
-    if wide:
-        q = q.T
-    array[...] = (g * q).reshape(array.shape)
+    whole = (g * (q.T if wide else q)).reshape(shape)
+    if column_axis is not None:
+        whole = np.moveaxis(whole, -1, int(column_axis))
+    target.array[...] = whole[box(target)]  # a shard computes the whole matrix and keeps its block
 
 
 def sparse(tensor: Any, sparsity: float, std: float = 0.01, *, generator: Generator | None = None) -> None:
@@ -710,22 +849,25 @@ def sparse(tensor: Any, sparsity: float, std: float = 0.01, *, generator: Genera
         [3, 3, 3, 3]
     """
     fn = "sparse"
-    array = as_array(fn, tensor)
-    ndim_in(fn, array, (2,), "2 dimensions")
+    target = as_target(fn, tensor)
+    ndim_in(fn, target, (2,), "2 dimensions")
     fraction = real(fn, "sparsity", sparsity)
     if not 0 <= fraction <= 1:
         raise ValueError(f"{fn}(): sparsity must be in [0, 1], got {fraction}")
     sigma = non_negative(fn, "std", std)
     gen = generator_of(fn, generator)
-    if is_empty(fn, array):
+    if is_empty(fn, target):
         return
-    rows, cols = array.shape
-    k0, k1, values_draw = gen._take_draw()
-    _, _, keys_draw = gen._take_draw()
-    key = k0 | (k1 << 32)
-    # The zeros are chosen before the tensor is touched: nothing can fail after the first write.
-    keys = np.empty((rows, cols), np.float64)
-    _fill.fill_stream(keys, *uniform_plan(0.0, 1.0), key, keys_draw)
+    rows, cols = target.shape
+    row_box, col_box = box(target)
+    key, values_draw = gen.take_draw()
+    _, keys_draw = gen.take_draw()
+    # The zeros are chosen before the tensor is touched: nothing can fail after the first write. A column's
+    # choice needs the keys of all its rows: a shard draws them for its columns, every row.
+    keys = np.empty((rows, col_box.stop - col_box.start), np.float64)
+    _fill.fill_box(keys, uniform_plan(0.0, 1.0), key, keys_draw, (rows, cols), (0, col_box.start))
     chosen = np.argsort(keys, axis=0, kind="stable")[: math.ceil(fraction * rows)]
-    _fill.fill_stream(array, *normal_plan(0.0, sigma), key, values_draw)
-    array[chosen, np.arange(cols)] = 0
+    _fill.fill_box(target.array, normal_plan(0.0, sigma), key, values_draw, (rows, cols),
+                   (row_box.start, col_box.start))
+    inside = (chosen >= row_box.start) & (chosen < row_box.stop)
+    target.array[chosen[inside] - row_box.start, np.nonzero(inside)[1]] = 0

@@ -1,5 +1,8 @@
 """PyTorch's names for the initializers: same signatures, defaults, order of arguments and return value.
 
+Also timm's PyTorch-layout names for JAX's maths: ``variance_scaling_``, ``lecun_normal_`` and
+``trunc_normal_tf_`` (timm.layers), with timm's signatures.
+
 Each is a one-line wrapper over Lucid's own initializer that returns the tensor it
 filled, so ``torch.nn.init`` code ports by changing the import. Where PyTorch raises
 ``RuntimeError`` for a bad value (a negative std, ``a > b``), Lucid raises ``ValueError``.
@@ -20,12 +23,15 @@ __all__ = [
     "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
+    "lecun_normal_",
     "normal_",
     "ones_",
     "orthogonal_",
     "sparse_",
     "trunc_normal_",
+    "trunc_normal_tf_",
     "uniform_",
+    "variance_scaling_",
     "xavier_normal_",
     "xavier_uniform_",
     "zeros_",
@@ -139,4 +145,56 @@ def orthogonal_(tensor: T, gain: float = 1, generator: Generator | None = None) 
 def sparse_(tensor: T, sparsity: float, std: float = 0.01, generator: Generator | None = None) -> T:
     """PyTorch's ``sparse_``: :func:`lucid.nn.init.sparse` (2-D only), returning ``tensor``."""
     _init.sparse(tensor, sparsity, std, generator=generator)
+    return tensor
+
+
+# --- timm's names (timm.layers.weight_init): JAX's maths on PyTorch's (out, in, *kernel) layout ---------
+def trunc_normal_tf_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                     generator: Generator | None = None) -> T:
+    """timm's ``trunc_normal_tf_``: ``mean + std * z``, ``z`` standard normal on ``[a, b]``, returning ``tensor``.
+
+    Unlike :func:`trunc_normal_`, the bounds are in standard deviations (TensorFlow's and
+    JAX's convention): the values lie in ``[mean + a * std, mean + b * std]``.
+
+    Example:
+        >>> import lucid
+        >>> from lucid.nn.init import trunc_normal_tf_
+        >>> w = trunc_normal_tf_(lucid.zeros(1000), mean=1.0, std=0.5, generator=lucid.random.Generator(0))
+        >>> bool(w.numpy().min() >= 0.0 and w.numpy().max() <= 2.0)
+        True
+    """
+    fn = "trunc_normal_tf_"
+    target = _init.as_target(fn, tensor)
+    _init.fill_plan(fn, target, _init.trunc_normal_args(fn, mean, std, a, b, standard=True), generator)
+    return tensor
+
+
+def variance_scaling_(tensor: T, scale: float = 1.0, mode: str = "fan_in", distribution: str = "normal",
+                      generator: Generator | None = None) -> T:
+    """timm's ``variance_scaling_``: :func:`lucid.nn.init.variance_scaling` on PyTorch's layout, returning ``tensor``.
+
+    Variance ``scale / fan`` with fans from ``(out, in, *kernel)``; timm's default
+    distribution is ``"normal"`` (JAX's is ``"truncated_normal"``).
+
+    Example:
+        >>> import lucid
+        >>> from lucid.nn.init import variance_scaling_
+        >>> w = variance_scaling_(lucid.zeros(256, 512), 2.0, generator=lucid.random.Generator(0))
+        >>> round(float(w.numpy().std()) ** 2 * 512, 1)
+        2.0
+    """
+    _init.variance_scaling(tensor, scale, mode, distribution, generator=generator, in_axis=1, out_axis=0)
+    return tensor
+
+
+def lecun_normal_(tensor: T, generator: Generator | None = None) -> T:
+    """timm's ``lecun_normal_``: truncated normal, variance ``1 / fan_in``, PyTorch's layout; returns ``tensor``.
+
+    Example:
+        >>> import lucid
+        >>> from lucid.nn.init import lecun_normal_
+        >>> lecun_normal_(lucid.zeros(10, 784)).shape  # a torch.nn.Linear(784, 10) weight
+        (10, 784)
+    """
+    _init.lecun_normal(tensor, generator=generator, in_axis=1, out_axis=0)
     return tensor

@@ -5,13 +5,17 @@ Three vocabularies over one mechanism:
 * Lucid's own names (``kaiming_normal(w, mode="fan_in")``, ...): fill in place, return None.
 * PyTorch's names (``kaiming_normal_(w, a=0, mode="fan_in", nonlinearity="leaky_relu")``, ...):
   the same signatures and defaults as ``torch.nn.init``, returning the tensor.
-* JAX's and Keras's ``variance_scaling(w, scale, mode, distribution)`` and its aliases
-  ``lecun_*``, ``glorot_*``, ``he_*``.
+* JAX's and Keras's ``variance_scaling(w, scale, mode, distribution)``, its aliases
+  ``lecun_*``, ``glorot_*``, ``he_*``, and ``truncated_normal(w, stddev, lower, upper)``;
+  timm's ``variance_scaling_``, ``lecun_normal_`` and ``trunc_normal_tf_`` for the same
+  maths on PyTorch's layout.
 
 Every fan-based initializer, in any vocabulary, is a thin wrapper over one
-variance-scaling core with standard deviation ``gain / sqrt(fan)``. Fans follow
-PyTorch's layout ``(out, in, *kernel)`` unless ``in_axis``/``out_axis``/``batch_axis``
-say otherwise: ``fan_in = shape[1] * prod(shape[2:])``, ``fan_out = shape[0] * prod(shape[2:])``.
+variance-scaling core with standard deviation ``gain / sqrt(fan)``. Each vocabulary
+keeps its framework's layout: Lucid's and PyTorch's names (and timm's) read
+``(out, in, *kernel)`` (``fan_in = shape[1] * prod(shape[2:])``), JAX's names read
+``(..., in, out)`` (``in_axis=-2, out_axis=-1``). Every fan-based initializer takes
+``in_axis``/``out_axis``/``batch_axis`` for any other layout.
 
 Every argument is checked before the first element is written: a bad call raises
 ``TypeError`` (a wrong kind of object or dtype) or ``ValueError`` (a bad value, shape or
@@ -38,6 +42,7 @@ from ._initializers import (
     orthogonal,
     sparse,
     trunc_normal,
+    truncated_normal,
     uniform,
     variance_scaling,
     xavier_normal,
@@ -50,12 +55,15 @@ from ._pytorch import (
     eye_,
     kaiming_normal_,
     kaiming_uniform_,
+    lecun_normal_,
     normal_,
     ones_,
     orthogonal_,
     sparse_,
     trunc_normal_,
+    trunc_normal_tf_,
     uniform_,
+    variance_scaling_,
     xavier_normal_,
     xavier_uniform_,
     zeros_,
@@ -78,6 +86,7 @@ __all__ = [
     "kaiming_uniform",
     "kaiming_uniform_",
     "lecun_normal",
+    "lecun_normal_",
     "lecun_uniform",
     "normal",
     "normal_",
@@ -89,9 +98,12 @@ __all__ = [
     "sparse_",
     "trunc_normal",
     "trunc_normal_",
+    "trunc_normal_tf_",
+    "truncated_normal",
     "uniform",
     "uniform_",
     "variance_scaling",
+    "variance_scaling_",
     "xavier_normal",
     "xavier_normal_",
     "xavier_uniform",

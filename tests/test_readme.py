@@ -8,6 +8,7 @@ other example runs as a script. The Hypothesis example runs as on the day Lucid 
 with an empty Numba cache, so its first examples compile the kernels (the slowest start there is).
 """
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 
 README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
 BLOCKS = re.findall(r"```python\n(.*?)```", open(README).read(), flags=re.S)
+NEEDS_TORCH = re.compile(r"^\s*(import|from) (torch|lucid\.torch)\b", flags=re.M)
 
 
 def run_as_a_user(code: str, folder, *, fresh_install: bool = False) -> tuple[list[str], str]:
@@ -67,6 +69,8 @@ EXAMPLES = [pytest.param(i, marks=pytest.mark.slow) if "@given" in block else i 
 @pytest.mark.parametrize("index", EXAMPLES)
 def test_example_runs_as_written(index, tmp_path):
     block = BLOCKS[index]
+    if NEEDS_TORCH.search(block) and importlib.util.find_spec("torch") is None:
+        pytest.skip("a PyTorch example: nox -s torch runs it")
     tests, output = run_as_a_user(block, tmp_path, fresh_install="@given" in block)
     if tests:
         assert f"{len(tests)} passed" in output, output

@@ -5,13 +5,15 @@ Every message names the function, the argument, what it got and what it accepts.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import os
 import sys
 import warnings
+from collections.abc import Callable
 from types import FrameType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 
@@ -26,17 +28,51 @@ FLOATS = frozenset([np.dtype(t) for t in (np.float16, np.float32, np.float64)]
 
 
 def _torch_array(fn: str, tensor: Any) -> np.ndarray:
-    """The NumPy view of a PyTorch CPU tensor (a parameter with ``requires_grad`` too)."""
+    """The NumPy view of a PyTorch CPU tensor (a parameter with ``requires_grad`` too), sharing its memory.
+
+    A bfloat16 tensor becomes an ndarray of ``ml_dtypes.bfloat16`` over the same bytes.
+    """
     if tensor.device.type != "cpu":
-        raise TypeError(
-            f"{fn}(): a PyTorch tensor must be on the CPU to be filled in place, got device {tensor.device}"
-        )
+        advice = ("materialize it first (lucid.torch.init_module materializes meta parameters on the CPU)"
+                  if tensor.device.type == "meta" else "fill it on the CPU, then move it with .to(device)")
+        raise TypeError(f"{fn}(): a PyTorch tensor must be on the CPU to be filled in place, "
+                        f"got device {tensor.device}; {advice}")
+    torch = sys.modules["torch"]
+    data = tensor.detach()
     try:
-        return tensor.detach().numpy()
-    except (TypeError, RuntimeError) as e:
+        if data.dtype == torch.bfloat16:
+            if _fill.BFLOAT16 is None:
+                raise TypeError(f"{fn}(): filling a bfloat16 PyTorch tensor needs ml_dtypes: "
+                                "pip install 'lucid-init[torch]'")
+            return data.view(torch.int16).numpy().view(_fill.BFLOAT16)
+        return data.numpy()
+    except RuntimeError as e:
         raise TypeError(
-            f"{fn}(): tensor must have dtype float16, float32 or float64, got {tensor.dtype} ({e})"
+            f"{fn}(): tensor must have dtype float16, bfloat16, float32 or float64, got {tensor.dtype} ({e})"
         ) from None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def bumps_version(initializer: F) -> F:
+    """``initializer`` that also moves a PyTorch tensor's autograd version counter after it writes.
+
+    Lucid writes through a NumPy view, which autograd does not see; bumping the counter makes a
+    Lucid fill behave like PyTorch's own in-place init: backward through a graph that saved the
+    old values raises instead of giving wrong gradients. Nothing is bumped when the call raises.
+    """
+
+    @functools.wraps(initializer)
+    def wrapper(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+        result = initializer(tensor, *args, **kwargs)
+        torch = sys.modules.get("torch")
+        local = tensor.local if isinstance(tensor, Shard) else tensor
+        if torch is not None and isinstance(local, torch.Tensor):
+            torch.autograd.graph.increment_version(local)
+        return result
+
+    return cast(F, wrapper)
 
 
 def as_array(fn: str, tensor: Any) -> np.ndarray:

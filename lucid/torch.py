@@ -49,6 +49,7 @@ from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
 from .kernels import compute_fans
 from .nn import init as _init
+from .nn._checks import dtensor_shard, is_dtensor
 from .random import Generator, default_generator
 
 __all__ = ["Rule", "init_module", "use"]
@@ -79,8 +80,17 @@ class _Fill:
         else:
             self.initializer(tensor, **self.args)
         if self.zero_row is not None:
-            with torch.no_grad():
-                tensor[self.zero_row].fill_(0)
+            _zero_row(tensor, self.zero_row)
+
+
+def _zero_row(tensor: torch.Tensor, row: int) -> None:
+    """``tensor[row] = 0``; for a DTensor, the part of that row this rank holds (no communication)."""
+    shard = dtensor_shard("init_module", tensor)
+    with torch.no_grad():
+        if shard is None:
+            tensor[row].fill_(0)
+        elif 0 <= row - shard.offset[0] < shard.local.shape[0]:
+            shard.local[row - shard.offset[0]].fill_(0)
 
 
 def _uniform(bound: float) -> _Fill:
@@ -397,7 +407,14 @@ def _probe(target: _Target, done: set[Any]) -> None:
 
 
 def _materialize(module: nn.Module) -> None:
-    """Give every meta parameter and buffer CPU memory (uninitialized); tied tensors stay tied."""
+    """Give every meta parameter and buffer CPU memory (uninitialized); tied tensors stay tied.
+
+    A module with DTensor parameters (FSDP2's ``fully_shard``, a DeviceMesh) is materialized by
+    ``module.to_empty(device="cpu")``, which their owners hook: each rank allocates its shards only.
+    """
+    if any(is_dtensor(p) and p.device.type == "meta" for p in module.parameters()):
+        module.to_empty(device="cpu")
+        return
     made: dict[int, torch.Tensor] = {}
     for sub in module.modules():
         for registry in (sub._parameters, sub._buffers):

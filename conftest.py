@@ -8,7 +8,8 @@ import importlib.util
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
-collect_ignore = [] if HAS_TORCH else ["lucid/torch.py"]
+# Modules that import torch at the top: their doctests are collected only where PyTorch is installed.
+collect_ignore = [] if HAS_TORCH else ["lucid/torch.py", "tests/distributed_ranks.py"]
 
 
 def pytest_report_header(config):

@@ -49,6 +49,7 @@ from torch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
 from .kernels import compute_fans
 from .nn import init as _init
+from .nn._checks import dtensor_shard, is_dtensor
 from .random import Generator, default_generator
 
 __all__ = ["Rule", "init_module", "use"]
@@ -77,16 +78,25 @@ class _Fill:
 
     def __call__(self, tensor: torch.Tensor, generator: Generator) -> None:
         """Write the values into ``tensor`` (a CPU tensor), drawing from ``generator``."""
-        if self.initializer in _EXACT:  # 0 and 1 are exact in every dtype: PyTorch's fill_ writes the same bits
-            with torch.no_grad():
-                tensor.fill_(_EXACT[self.initializer])  # (and moves the version counter, as an in-place op)
+        if self.initializer in _EXACT and not is_dtensor(tensor):  # 0 and 1 are exact in every dtype: PyTorch's
+            with torch.no_grad():  # fill_ writes the same bits (and moves the version counter, as in-place ops do)
+                tensor.fill_(_EXACT[self.initializer])
         elif _takes_generator(self.initializer):
             self.initializer(tensor, **self.args, generator=generator)
         else:
             self.initializer(tensor, **self.args)
         if self.zero_row is not None:
-            with torch.no_grad():
-                tensor[self.zero_row].fill_(0)
+            _zero_row(tensor, self.zero_row)
+
+
+def _zero_row(tensor: torch.Tensor, row: int) -> None:
+    """``tensor[row] = 0``; for a DTensor, the part of that row this rank holds (no communication)."""
+    shard = dtensor_shard("init_module", tensor)
+    with torch.no_grad():
+        if shard is None:
+            tensor[row].fill_(0)
+        elif 0 <= row - shard.offset[0] < shard.local.shape[0]:
+            shard.local[row - shard.offset[0]].fill_(0)
 
 
 def _uniform(bound: float) -> _Fill:
@@ -407,7 +417,15 @@ def _probe(target: _Target, done: set[Any]) -> None:
 
 
 def _materialize(modules: Modules) -> None:
-    """Give every meta parameter and buffer CPU memory (uninitialized); tied tensors stay tied."""
+    """Give every meta parameter and buffer CPU memory (uninitialized); tied tensors stay tied.
+
+    A module with DTensor parameters (FSDP2's ``fully_shard``, a DeviceMesh) is materialized by
+    ``module.to_empty(device="cpu")``, which their owners hook: each rank allocates its shards only.
+    """
+    root = modules[0][1]  # named_modules() starts with the module itself
+    if any(is_dtensor(p) and p.device.type == "meta" for p in root.parameters()):
+        root.to_empty(device="cpu")
+        return
     made: dict[int, torch.Tensor] = {}
     for _, sub in modules:
         for registry in (sub._parameters, sub._buffers):

@@ -70,6 +70,8 @@ def bumps_version(initializer: F) -> F:
         local = tensor.local if isinstance(tensor, Shard) else tensor
         if torch is not None and isinstance(local, torch.Tensor):
             torch.autograd.graph.increment_version(local)
+            if is_dtensor(local):
+                torch.autograd.graph.increment_version(local.to_local())  # and the local tensor autograd sees
         return result
 
     return cast(F, wrapper)
@@ -117,11 +119,42 @@ class Target(NamedTuple):
 
 
 def as_target(fn: str, tensor: Any) -> Target:
-    """The :class:`Target` of ``tensor``: a tensor :func:`as_array` accepts, or a :class:`lucid.Shard` of one."""
+    """The :class:`Target` of ``tensor``: a tensor :func:`as_array` accepts, a :class:`lucid.Shard` of one,
+    or a PyTorch DTensor (its local tensor as the shard its placements make it)."""
     if isinstance(tensor, Shard):
         return Target(as_array(fn, tensor.local), tensor.shape, tensor.offset)
+    dtensor = dtensor_shard(fn, tensor)
+    if dtensor is not None:
+        return as_target(fn, dtensor)
     array = as_array(fn, tensor)
     return Target(array, array.shape, None)
+
+
+def is_dtensor(tensor: Any) -> bool:
+    """Whether ``tensor`` is a PyTorch DTensor (without importing torch.distributed)."""
+    dt = sys.modules.get("torch.distributed.tensor")
+    return dt is not None and isinstance(tensor, dt.DTensor)
+
+
+def dtensor_shard(fn: str, tensor: Any) -> Shard | None:
+    """The :class:`lucid.Shard` a PyTorch DTensor's local tensor is on this rank; None for anything else.
+
+    ``Shard(dim)`` placements on any mesh dimensions, uneven ones included, and ``Replicate()``
+    make the local tensor a box of the logical tensor: PyTorch's own placement arithmetic gives
+    its offset. ``Partial`` (local tensors that are summands) and strided shards (not one box)
+    are refused.
+    """
+    if not is_dtensor(tensor):
+        return None
+    dt = sys.modules["torch.distributed.tensor"]
+    for placement in tensor.placements:
+        if not (isinstance(placement, dt.Replicate) or type(placement) is dt.Shard):
+            raise ValueError(f"{fn}(): a DTensor with placement {placement} cannot be filled as one box per rank; "
+                             "Lucid fills Shard(dim) and Replicate() placements")
+    from torch.distributed.tensor._utils import compute_local_shape_and_global_offset
+
+    _, offset = compute_local_shape_and_global_offset(tensor.shape, tensor.device_mesh, tensor.placements)
+    return Shard(tensor.to_local(), tuple(tensor.shape), tuple(offset))
 
 
 def number(fn: str, name: str, value: Any) -> float:

@@ -10,7 +10,7 @@ import lucid
 from lucid import _fill
 from lucid._plans import Normal, Uniform
 from lucid.kernels import CHUNK, NORMAL, UNIFORM
-from lucid.kernels.transforms import normal_quantile
+from lucid.kernels.transforms import normal_quantile, normal_quantile32
 from lucid.nn._initializers import absolute_truncated_plan
 
 from .reference import key_of, standard_normals, values, words
@@ -163,7 +163,7 @@ def _truncated_reference(u, mean, scale, p_low, p_width, low, high, wide, out):
     """One value at a time, by the scalar quantile of the value's stream: no regions, no gathering."""
     for i in range(u.size):
         p = max(p_low + u[i] * p_width, 5e-324)
-        z = normal_quantile(p)  # both streams: AS 241
+        z = normal_quantile(p) if wide else normal_quantile32(p)
         out[i] = min(max(mean + scale * z, low), high)
 
 

@@ -33,6 +33,7 @@ from numba.extending import overload
 
 from .philox import MASK32, SHIFT32, philox_block
 from .transforms import (
+    CENTRAL32,
     CENTRAL64,
     bfloat16_bits,
     float16_bits,
@@ -40,6 +41,7 @@ from .transforms import (
     normal_quantile_tail,
     open_unit32,
     open_unit52,
+    quantile32_central,
     radius32,
     radius52,
     select64,
@@ -118,6 +120,20 @@ def philox_words(words, key, first, count):
         words[U64(SUB) + i] = np.uint32(w1)
         words[U64(2 * SUB) + i] = np.uint32(w2)
         words[U64(3 * SUB) + i] = np.uint32(w3)
+
+
+@njit(**_inline)
+def philox_words_in_order(words, key, first, count):
+    """``words[4 * j + k]`` = word ``k`` of block ``first + j`` for ``j < count``: the words in value order."""
+    k0, k1, d0, d1 = key
+    for j in range(count):
+        b = first + U64(j)
+        w0, w1, w2, w3 = philox_block(b & MASK32, b >> SHIFT32, d0, d1, k0, k1)
+        i = U64(4) * U64(j)
+        words[i] = np.uint32(w0)
+        words[i + U64(1)] = np.uint32(w1)
+        words[i + U64(2)] = np.uint32(w2)
+        words[i + U64(3)] = np.uint32(w3)
 
 
 @njit(**_inline)
@@ -210,15 +226,15 @@ def _truncated_value(z, mean, scale, low, high):
     return select64(v < low, low, select64(v > high, high, v))
 
 
-def open_unit(dst, words, j, k):
-    """The open uniform of value ``k`` of block ``j``: from word ``k``, or from ``A``/``B`` (float64)."""
+def open_unit(dst, words, i):
+    """The open uniform of value ``i`` of words in value order: word ``i``, or the 64-bit word ``i`` (float64)."""
 
 
 @overload(open_unit, inline="always")
-def _open_unit(dst, words, j, k):
+def _open_unit(dst, words, i):
     if dst.dtype == types.float64:
-        return lambda dst, words, j, k: open_unit52(word64(words, 2 * k, j))
-    return lambda dst, words, j, k: open_unit32(word(words, k, j))
+        return lambda dst, words, i: open_unit52(U64(words[U64(2) * i]) | (U64(words[U64(2) * i + U64(1)]) << SHIFT32))
+    return lambda dst, words, i: open_unit32(U64(words[i]))
 
 
 def central_region(dst, q):
@@ -227,7 +243,9 @@ def central_region(dst, q):
 
 @overload(central_region, inline="always")
 def _central_region(dst, q):
-    return lambda dst, q: abs(q) <= CENTRAL64
+    if dst.dtype == types.float64:
+        return lambda dst, q: abs(q) <= CENTRAL64
+    return lambda dst, q: abs(q) < CENTRAL32
 
 
 def central_quantile(dst, q):
@@ -236,7 +254,9 @@ def central_quantile(dst, q):
 
 @overload(central_quantile, inline="always")
 def _central_quantile(dst, q):
-    return lambda dst, q: normal_quantile_central(q)
+    if dst.dtype == types.float64:
+        return lambda dst, q: normal_quantile_central(q)
+    return lambda dst, q: quantile32_central(q)
 
 
 @njit(**_inline)
@@ -245,58 +265,25 @@ def _tail(u, p_low, p_width, mean, scale, low, high):
     return _truncated_value(normal_quantile_tail(p, p - 0.5), mean, scale, low, high)
 
 
-def truncated_central_block(dst, words, j, p_low, p_width, mean, scale, low, high):
-    """Store block ``j``'s values by the central quantile (right for values whose ``p`` is central);
-    return how many of them have their ``p`` in a tail instead."""
-
-
-@overload(truncated_central_block, inline="always")
-def _truncated_central_block(dst, words, j, p_low, p_width, mean, scale, low, high):
-    per_block = 2 if dst.dtype == types.float64 else 4
-
-    def impl(dst, words, j, p_low, p_width, mean, scale, low, high):
-        tails = np.uint8(0)
-        for k in range(per_block):
-            q = _probability(open_unit(dst, words, j, k), p_low, p_width) - 0.5
-            z = central_quantile(dst, q)
-            store(dst, U64(per_block) * j + U64(k), _truncated_value(z, mean, scale, low, high))
-            tails += np.uint8(not central_region(dst, q))
-        return tails
-
-    return impl
-
-
 @njit(**_inline)
-def _collect_tails(dst, words, tails, n, p_low, p_width, blocks, where, units):
-    """Positions and open uniforms of the values, in blocks ``j < n`` with ``tails[j]``, whose ``p`` is in a tail;
-    returns how many. Branch-free compactions (write always, advance when it counts): which values are in a
-    tail is random, and mispredicted branches would cost more than the tail formula."""
-    per_block = values_per_block(dst)
+def _gather_tails(dst, words, n, tails, groups, where, units):
+    """Positions and open uniforms of the values ``i < n`` with ``tails[i]``; returns how many.
+
+    Branch-free compactions (write always, advance when it counts), since which values lie in a
+    tail is random: first the groups of 8 values with a tail (one uint64 of flags each), then
+    their values."""
+    flags = tails.view(np.uint64)
     flagged = 0
-    for j in range(n):
-        blocks[flagged] = j
-        flagged += tails[j] != 0
+    for g in range((n + 7) // 8):
+        groups[flagged] = g
+        flagged += flags[g] != 0
     m = 0
-    for i in range(flagged):
-        j = blocks[i]
-        for k in range(per_block):
-            u = open_unit(dst, words, U64(j), k)
-            where[m] = per_block * j + k
-            units[m] = u
-            m += not central_region(dst, _probability(u, p_low, p_width) - 0.5)
+    for f in range(flagged):
+        for i in range(8 * groups[f], min(8 * groups[f] + 8, n)):  # flags past n: stale, from a longer sub-block
+            where[m] = i
+            units[m] = open_unit(dst, words, U64(i))
+            m += tails[i]
     return m
-
-
-@njit(**_inline)
-def _all_values(dst, words, n, where, units):
-    """Positions and open uniforms of every value of blocks ``j < n``; returns how many."""
-    per_block = values_per_block(dst)
-    for j in range(n):
-        for k in range(per_block):
-            i = U64(per_block) * U64(j) + U64(k)
-            where[i] = i
-            units[i] = open_unit(dst, words, U64(j), k)
-    return per_block * n
 
 
 CENTRAL, TAIL, MIXED = 0, 1, 2  # which quantile formulas the p of a truncated normal can need
@@ -353,33 +340,38 @@ def truncated_blocks(dst, first, count, key, params):
     ``p_low``/``p_width`` are the CDF at the lower bound and the CDF's rise across the
     interval, of the tail that keeps them small (``scale`` is negative when mirrored),
     so bounds far in a tail keep their precision. The quantile's central formula runs
-    vectorized over every value the interval can reach with it; values in the tails
-    (``TAIL``: all of them, vectorized; ``MIXED``: the few, one by one) get AS 241's tail.
-    Either way each value is the same function of its word.
+    vectorized over every value when the interval's ``p`` can be central; the values whose
+    ``p`` is in a tail (all of them, or the few) are then gathered branch-free and get
+    AS 241's tail in one vectorized pass. Either way each value is the same function of its word.
     """
     mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
     region = quantile_region(dst, p_low, p_width)
     words = np.empty(4 * SUB, np.uint32)
     tailed = 4 * SUB if region != CENTRAL else 0
-    tails = np.empty(tailed, np.uint8)  # per block: how many of its values need the tail formula
-    blocks = np.empty(tailed, np.int64)  # the blocks with tail values
+    tails = np.zeros(tailed, np.uint8)  # per value: 1 if its p is in a tail
+    groups = np.empty(tailed // 8, np.int64)
     where = np.empty(tailed, np.int64)  # the tail values of a sub-block: positions, open uniforms, values
     units = np.empty(tailed, np.float64)
     values = np.empty(tailed, np.float64)
     for s in range(0, count, SUB):
-        n = min(SUB, count - s)
-        philox_words(words, key, first + U64(s), n)
+        n = min(SUB, count - s) * values_per_block(dst)
+        philox_words_in_order(words, key, first + U64(s), min(SUB, count - s))
         out = dst[values_per_block(dst) * s:]
-        if region == TAIL:  # every value in a tail
-            m = _all_values(out, words, n, where, units)
-        else:  # the central formula everywhere, then the tail values (if any) gathered
-            for j in range(n):
-                t = truncated_central_block(out, words, U64(j), p_low, p_width, mean, scale, low, high)
+        if region != TAIL:
+            for i in range(n):
+                q = _probability(open_unit(out, words, U64(i)), p_low, p_width) - 0.5
+                store(out, U64(i), _truncated_value(central_quantile(out, q), mean, scale, low, high))
                 if region == MIXED:
-                    tails[U64(j)] = t
+                    tails[U64(i)] = not central_region(out, q)
             if region == CENTRAL:
                 continue
-            m = _collect_tails(out, words, tails, n, p_low, p_width, blocks, where, units)
+        if region == TAIL:
+            m = n
+            for i in range(n):
+                where[U64(i)] = i
+                units[U64(i)] = open_unit(out, words, U64(i))
+        else:
+            m = _gather_tails(out, words, n, tails, groups, where, units)
         for i in range(m):  # the tail formula, vectorized over the gathered values, then put in place
             values[U64(i)] = _tail(units[U64(i)], p_low, p_width, mean, scale, low, high)
         for i in range(m):

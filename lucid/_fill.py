@@ -21,8 +21,9 @@ import threading
 
 import numpy as np
 
+from . import _compile
 from ._plans import Constant, Plan
-from .kernels import CHUNK, ENTRIES, NO_AXES, make_job
+from .kernels import CHUNK, NO_AXES, make_job
 from .random import Generator
 
 
@@ -118,9 +119,10 @@ def _kernel_params(plan: Plan) -> np.ndarray:
 
 def _kernel_view(array: np.ndarray) -> np.ndarray:
     """``array`` as the kernels write it: float16 as uint16 bits, bfloat16 as int16 bits."""
-    if array.dtype == _HALF:
+    char = array.dtype.char  # cheap, unlike dtype comparisons; byte order was checked before
+    if char == "e":
         return array.view(np.uint16)
-    if BFLOAT16 is not None and array.dtype == BFLOAT16:  # (np.dtype(float) == None is True)
+    if char == "E" and BFLOAT16 is not None and array.dtype == BFLOAT16:
         return array.view(np.int16)
     return array
 
@@ -128,16 +130,15 @@ def _kernel_view(array: np.ndarray) -> np.ndarray:
 def _run(array: np.ndarray, plan: Plan, key: int, draw: int, start: int) -> None:
     flat, origin, axes = _layout(array)
     n = array.size
-    entries = ENTRIES[plan.kind]
     args = (_kernel_view(flat), make_job(key, draw, start, n, origin), axes, _kernel_params(plan))
     if n > CHUNK and not _Parallel.forbidden and _Parallel.lock.acquire(blocking=False):
         try:
             _Parallel.used = True
-            entries.parallel(*args)
+            _compile.run(plan.kind, "parallel", args)
         finally:
             _Parallel.lock.release()
     else:
-        entries.serial(*args)
+        _compile.run(plan.kind, "serial", args)
 
 
 def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[int, ...],
@@ -162,5 +163,5 @@ def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[in
     for axis in range(split):  # add each leading axis's contribution, broadcast to every row
         step = np.arange(block.shape[axis], dtype=np.int64) * strides[axis]
         starts = starts + step.reshape((-1,) + (1,) * (split - axis - 1))
-    ENTRIES[plan.kind].rows(_kernel_view(block.reshape(-1, run)), starts.reshape(-1), make_job(key, draw),
-                            _kernel_params(plan))
+    _compile.run(plan.kind, "rows", (_kernel_view(block.reshape(-1, run)), starts.reshape(-1), make_job(key, draw),
+                                     _kernel_params(plan)))

@@ -265,13 +265,19 @@ def _tail(u, p_low, p_width, mean, scale, low, high):
     return _truncated_value(normal_quantile_tail(p, p - 0.5), mean, scale, low, high)
 
 
-@njit(**_inline)
-def _gather_tails(dst, words, n, tails, groups, where, units):
-    """Positions and open uniforms of the values ``i < n`` with ``tails[i]``; returns how many.
+@njit(**_loop)
+def _gather_tails(dst, words, n, every, tails, groups, where, units):
+    """Positions and open uniforms of the values ``i < n`` with ``tails[i]`` (``every``: of all of them);
+    returns how many.
 
     Branch-free compactions (write always, advance when it counts), since which values lie in a
     tail is random: first the groups of 8 values with a tail (one uint64 of flags each), then
     their values."""
+    if every:
+        for i in range(n):
+            where[U64(i)] = i
+            units[U64(i)] = open_unit(dst, words, U64(i))
+        return n
     flags = tails.view(np.uint64)
     flagged = 0
     for g in range((n + 7) // 8):
@@ -334,6 +340,29 @@ def normal_blocks(dst, first, count, key, params):
 
 
 @njit(**_loop)
+def central_values(out, words, n, params, flag, tails):
+    """``out[:n]`` by the central quantile from words in value order; with ``flag``, ``tails[i]`` = 1 where
+    value ``i``'s ``p`` lies in a tail instead (the caller overwrites those). A function of its own: small
+    functions type much faster than one big one."""
+    mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
+    for i in range(n):
+        q = _probability(open_unit(out, words, U64(i)), p_low, p_width) - 0.5
+        store(out, U64(i), _truncated_value(central_quantile(out, q), mean, scale, low, high))
+        if flag:
+            tails[U64(i)] = not central_region(out, q)
+
+
+@njit(**_loop)
+def tail_values(units, m, p_low, p_width, mean, scale, low, high, values):
+    """``values[:m]``: the truncated normal values of open uniforms ``units[:m]`` whose ``p`` lies in a tail.
+
+    A function of its own (float64 in, float64 out): compiled once for every output type, and
+    vectorized over the gathered values."""
+    for i in range(m):
+        values[U64(i)] = _tail(units[U64(i)], p_low, p_width, mean, scale, low, high)
+
+
+@njit(**_loop)
 def truncated_blocks(dst, first, count, key, params):
     """Truncated normals by inversion: one word, one value, no rejection.
 
@@ -346,7 +375,7 @@ def truncated_blocks(dst, first, count, key, params):
     """
     mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
     region = quantile_region(dst, p_low, p_width)
-    words = np.empty(4 * SUB, np.uint32)
+    words = np.empty(4 * SUB, np.uint32)  # in value order
     tailed = 4 * SUB if region != CENTRAL else 0
     tails = np.zeros(tailed, np.uint8)  # per value: 1 if its p is in a tail
     groups = np.empty(tailed // 8, np.int64)
@@ -358,22 +387,11 @@ def truncated_blocks(dst, first, count, key, params):
         philox_words_in_order(words, key, first + U64(s), min(SUB, count - s))
         out = dst[values_per_block(dst) * s:]
         if region != TAIL:
-            for i in range(n):
-                q = _probability(open_unit(out, words, U64(i)), p_low, p_width) - 0.5
-                store(out, U64(i), _truncated_value(central_quantile(out, q), mean, scale, low, high))
-                if region == MIXED:
-                    tails[U64(i)] = not central_region(out, q)
+            central_values(out, words, n, params, region == MIXED, tails)
             if region == CENTRAL:
                 continue
-        if region == TAIL:
-            m = n
-            for i in range(n):
-                where[U64(i)] = i
-                units[U64(i)] = open_unit(out, words, U64(i))
-        else:
-            m = _gather_tails(out, words, n, tails, groups, where, units)
-        for i in range(m):  # the tail formula, vectorized over the gathered values, then put in place
-            values[U64(i)] = _tail(units[U64(i)], p_low, p_width, mean, scale, low, high)
+        m = _gather_tails(out, words, n, region == TAIL, tails, groups, where, units)
+        tail_values(units, m, p_low, p_width, mean, scale, low, high, values)
         for i in range(m):
             store(out, where[i], values[i])
 

@@ -12,7 +12,7 @@ view) is generated into a chunk-sized scratch buffer and copied or scattered.
 
 Entry points take four arguments, ``(flat, job, axes, params)``:
 
-* ``job``: the fill's integers, an int64 array built by :func:`make_job` and read at
+* ``job``: the fill's integers, a tuple of seven int64 built by :func:`make_job` and read at
   ``KEY_LO, KEY_HI, DRAW_LO, DRAW_HI`` (the Philox key and draw, 32 bits each),
   ``START`` (the global index of the first element), ``COUNT`` (elements) and ``ORIGIN``;
 * ``axes``: int64 ``(2, ndim)``, the shape and the strides in elements of a strided
@@ -57,14 +57,17 @@ _inline = dict(cache=True, error_model="numpy", inline="always")
 _entry = dict(cache=True, error_model="numpy", nogil=True)
 
 
-def make_job(key: int, draw: int, start: int = 0, count: int = 0, origin: int = 0) -> np.ndarray:
-    """The ``job`` array of a fill: 64-bit ``key`` and ``draw`` split into 32-bit words, then the window.
+def make_job(key: int, draw: int, start: int = 0, count: int = 0, origin: int = 0) -> tuple[int, ...]:
+    """The ``job`` of a fill: 64-bit ``key`` and ``draw`` split into 32-bit words, then the window.
+
+    A tuple of seven ints below 2**63 (Numba types it as ``UniTuple(int64, 7)``): cheaper to
+    pass than an array to build.
 
     Example:
-        >>> make_job(2**40 + 3, 7, start=5, count=10).tolist()
-        [3, 256, 7, 0, 5, 10, 0]
+        >>> make_job(2**40 + 3, 7, start=5, count=10)
+        (3, 256, 7, 0, 5, 10, 0)
     """
-    return np.array([key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, start, count, origin], np.int64)
+    return (key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, start, count, origin)
 
 
 @njit(**_inline)

@@ -22,10 +22,8 @@ import threading
 import numpy as np
 
 from ._plans import Constant, Plan
-from .kernels import CHUNK, fill_parallel, fill_rows, fill_serial
+from .kernels import CHUNK, ENTRIES, NO_AXES, make_job
 from .random import Generator
-
-_NO_AXES = np.empty(0, np.int64)
 
 
 class _Parallel:
@@ -54,10 +52,11 @@ except ImportError:  # pragma: no cover - depends on the environment
     BFLOAT16 = None
 
 
-def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, bool]:
-    """``(flat, origin, shape, strides, contiguous)`` for the driver."""
+def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """``(flat, origin, axes)`` for the driver: ``axes`` holds the shape and strides in elements of a
+    strided array, and is empty (``(2, 0)``) for a C-contiguous one."""
     if array.flags.c_contiguous:
-        return array.reshape(-1), 0, _NO_AXES, _NO_AXES, True
+        return array.reshape(-1), 0, NO_AXES
     itemsize = array.itemsize
     strides = [s // itemsize for s in array.strides]
     # Flip the axes that run backwards: the view then starts at the lowest address.
@@ -65,7 +64,7 @@ def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray,
     origin = sum((d - 1) * -s for d, s in zip(array.shape, strides) if s < 0)
     span = origin + sum((d - 1) * s for d, s in zip(array.shape, strides) if s > 0) + 1
     flat = np.lib.stride_tricks.as_strided(low, shape=(span,), strides=(itemsize,))
-    return flat, origin, np.array(array.shape, np.int64), np.array(strides, np.int64), False
+    return flat, origin, np.array([array.shape, strides], np.int64)
 
 
 def check_layout(array: np.ndarray) -> str | None:
@@ -127,18 +126,18 @@ def _kernel_view(array: np.ndarray) -> np.ndarray:
 
 
 def _run(array: np.ndarray, plan: Plan, key: int, draw: int, start: int) -> None:
-    flat, origin, shape, strides, contiguous = _layout(array)
+    flat, origin, axes = _layout(array)
     n = array.size
-    args = (plan.kind, _kernel_view(flat), origin, shape, strides, contiguous, start, n,
-            key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, _kernel_params(plan))
+    entries = ENTRIES[plan.kind]
+    args = (_kernel_view(flat), make_job(key, draw, start, n, origin), axes, _kernel_params(plan))
     if n > CHUNK and not _Parallel.forbidden and _Parallel.lock.acquire(blocking=False):
         try:
             _Parallel.used = True
-            fill_parallel(*args)
+            entries.parallel(*args)
         finally:
             _Parallel.lock.release()
     else:
-        fill_serial(*args)
+        entries.serial(*args)
 
 
 def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[int, ...],
@@ -168,5 +167,5 @@ def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[in
     for axis in range(split):  # add each leading axis's contribution, broadcast to every row
         step = np.arange(block.shape[axis], dtype=np.int64) * strides[axis]
         starts = starts + step.reshape((-1,) + (1,) * (split - axis - 1))
-    fill_rows(plan.kind, _kernel_view(block.reshape(-1, run)), starts.reshape(-1), key & 0xFFFFFFFF, key >> 32,
-              draw & 0xFFFFFFFF, draw >> 32, _kernel_params(plan))
+    ENTRIES[plan.kind].rows(_kernel_view(block.reshape(-1, run)), starts.reshape(-1), make_job(key, draw),
+                            _kernel_params(plan))

@@ -1,5 +1,6 @@
-"""Sessions: ``nox -s tests`` (the whole suite, slow tests included), ``lint``, ``typecheck``, ``bench``."""
+"""Sessions: ``nox -s tests`` (the whole suite, slow tests included), ``torch``, ``lint``, ``typecheck``, ``bench``."""
 
+import glob
 import os
 
 import nox
@@ -53,3 +54,14 @@ def parity(session: nox.Session) -> None:
     """Lucid against torch.nn.init itself (installs PyTorch 2.13, the CPU build)."""
     session.install("-e", ".[test]", "torch==2.13.0")
     session.run("python", "-m", "pytest", "tests_parity", "tests/test_interop.py", *session.posargs)
+
+
+@nox.session
+def torch(session: nox.Session) -> None:
+    """The PyTorch tests: lucid.torch and its doctests, Lucid's writes into torch tensors (bfloat16 included),
+    the README's PyTorch examples. Installs the ``torch`` extra (the CPU build of torch 2.13.0, ml_dtypes)."""
+    session.install("-e", ".[test,dask,torch]", "torch==2.13.0")  # dask: the README examples all run here
+    profile = "ci" if os.environ.get("CI") else "dev"
+    tests = sorted(glob.glob("tests/test_torch*.py")) + ["tests/test_interop.py", "tests/test_readme.py"]
+    session.run("python", "-m", "pytest", *tests, "lucid/torch.py", *session.posargs,
+                env={"HYPOTHESIS_PROFILE": profile})

@@ -27,10 +27,12 @@ from ._tensor import (
     zeros,
     zeros_like,
 )
+from .shard import Shard
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Shard",
     "Tensor",
     "bool_",
     "empty",

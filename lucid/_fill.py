@@ -145,11 +145,16 @@ def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[in
              offset: tuple[int, ...]) -> None:
     """Fill ``block``, the box at ``offset`` of a C-ordered logical tensor of ``shape``, with its global values.
 
-    ``block`` is C-contiguous. Each run of consecutive global indices (the trailing
-    axes the box covers in full, plus one) is one row for the kernel, so a box that
-    spans whole rows of the tensor is a single run.
+    Each run of consecutive global indices (the trailing axes the box covers in full,
+    plus one) is one row for the kernel, so a box that spans whole rows of the tensor is
+    a single run. A block that is not C-contiguous is filled through a C-contiguous copy.
     """
     if block.size == 0:
+        return
+    if not block.flags.c_contiguous:
+        scratch = np.empty(block.shape, block.dtype)
+        fill_box(scratch, plan, key, draw, shape, offset)
+        block[...] = scratch
         return
     ndim = len(shape)
     split = ndim - 1  # axes split..ndim-1 form one run

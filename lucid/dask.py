@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from . import _fill
 from ._plans import Plan
 from .nn import _initializers as _init
-from .nn._checks import FLOATS
+from .nn._checks import FLOATS, as_target
 from .random import Generator
+from .shard import Shard
 
 __all__ = [
     "glorot_normal",
@@ -81,8 +81,8 @@ def _key_and_draw(fn: str, seed: Any, generator: Any) -> tuple[int, int]:
 def _fill_block(plan: Plan, key: int, draw: int, dtype: np.dtype, block_info: Any = None) -> np.ndarray:
     info = block_info[None]
     block = np.empty(info["chunk-shape"], dtype)
-    offset = tuple(start for start, _ in info["array-location"])
-    _fill.fill_box(block, plan, key, draw, tuple(info["shape"]), offset)
+    chunk = Shard(block, tuple(info["shape"]), tuple(start for start, _ in info["array-location"]))
+    _init.fill_drawn(as_target("lucid.dask", chunk), plan, key, draw)  # a chunk is a shard of the array
     return block
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "Generator",
     "default_generator",
     "get_state",
+    "name_key",
     "seed",
     "set_state",
     "splitmix64",
@@ -39,6 +40,37 @@ def splitmix64(x: int) -> int:
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
     return z ^ (z >> 31)
+
+
+def name_key(key: int, name: str) -> int:
+    """The 64-bit key of the stream named ``name`` under ``key`` (what :meth:`Generator.child` uses).
+
+    The name's UTF-8 bytes, zero-padded to a multiple of 8, are read as little-endian
+    64-bit words ``w_0, w_1, ...``; then ``h = key``, ``h = splitmix64(h ^ w_j)`` for each
+    word in order, and finally ``splitmix64(h ^ len(bytes))``. Two names of the same length
+    under the same key always get different keys (each step is a bijection); names of
+    different lengths collide no more often than random 64-bit keys do. Part of the stream
+    specification: the values are pinned by the tests.
+
+    Raises:
+        TypeError: ``key`` is not an int or ``name`` is not a str.
+        ValueError: ``key`` is outside ``[0, 2**64)``.
+
+    Example:
+        >>> key = Generator(0).key
+        >>> hex(name_key(key, "layer1.0.conv1.weight"))
+        '0x862ef9bbd47b3df9'
+        >>> name_key(key, "layer1.0.conv1.weight") != name_key(key, "layer1.0.conv2.weight")
+        True
+    """
+    h = _check_uint64("key", key, "name_key()")
+    if not isinstance(name, str):
+        raise TypeError(f"name_key(): name must be a str, got {type(name).__name__}")
+    data = name.encode("utf-8")
+    padded = data + b"\0" * (-len(data) % 8)
+    for j in range(0, len(padded), 8):
+        h = splitmix64(h ^ int.from_bytes(padded[j : j + 8], "little"))
+    return splitmix64(h ^ len(data))
 
 
 def _check_uint64(name: str, value: Any, what: str) -> int:
@@ -155,17 +187,30 @@ class Generator:
         with self._lock:
             first = self._spawned
             self._spawned += n
-        children = []
-        for m in range(first, first + n):
-            child = Generator.__new__(Generator)
-            child._seed = None
-            child._lock = threading.Lock()
-            child._key = splitmix64(self._key ^ splitmix64((_SPAWN_SALT + m) & _MASK64))
-            child._draw = 0
-            child._spawned = 0
-            _live.add(child)
-            children.append(child)
-        return children
+        return [_keyed(splitmix64(self._key ^ splitmix64((_SPAWN_SALT + m) & _MASK64)))
+                for m in range(first, first + n)]
+
+    def child(self, name: str) -> Generator:
+        """The generator of the stream named ``name``: a fresh generator keyed ``name_key(key, name)``.
+
+        A pure function of this generator's key and ``name``: the same name gives a generator
+        with the same key and draw 0 every time, and asking for it does not change this
+        generator's state. :func:`lucid.torch.init_module` fills each parameter from the child
+        named by its qualified name (``"layer1.0.conv1.weight"``), so a parameter's values do
+        not depend on which other parameters exist or in which order they are filled.
+
+        Raises:
+            TypeError: ``name`` is not a str.
+
+        Example:
+            >>> import lucid
+            >>> g = lucid.random.Generator(0)
+            >>> g.child("fc.weight").key == g.child("fc.weight").key != g.child("fc.bias").key
+            True
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"Generator.child(): name must be a str, got {type(name).__name__}")
+        return _keyed(name_key(self._key, name))
 
     def get_state(self) -> dict[str, int | None]:
         """The state as a dict: ``key``, ``draw`` and ``spawned`` (ints) and ``seed`` (int or None).
@@ -210,6 +255,18 @@ class Generator:
 
     def __repr__(self) -> str:
         return f"Generator(key=0x{self._key:016x}, draw={self._draw})"
+
+
+def _keyed(key: int) -> Generator:
+    """A fresh generator (no seed, draw 0, nothing spawned) with the 64-bit ``key``."""
+    generator = Generator.__new__(Generator)
+    generator._seed = None
+    generator._lock = threading.Lock()
+    generator._key = key
+    generator._draw = 0
+    generator._spawned = 0
+    _live.add(generator)
+    return generator
 
 
 def _from_state(state: dict[str, int | None]) -> Generator:

@@ -11,7 +11,12 @@ Failures raise ``AssertionError`` with the statistic, the bound and the sample s
 Hypothesis strategies for the inputs: :func:`weight_shapes` (linear and convolution
 layouts), :func:`dtypes` and :func:`generators`.
 
-Needs SciPy and Hypothesis (the ``test`` extra).
+Needs SciPy and Hypothesis (the ``test`` extra, ``pip install 'lucid-init[test]'``): importing
+this module without SciPy, or calling a strategy without Hypothesis, raises an ``ImportError`` that
+says so.
+
+Samples are never sorted in their own dtype: NumPy 2.4's AVX-512 float16 sort returns unsorted output
+on some CPUs, so statistics that need an order work on an exact float64 copy (see :func:`ks_statistic`).
 
 Example:
     >>> import lucid
@@ -29,6 +34,13 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+_TEST_EXTRA_HINT = "pip install 'lucid-init[test]'"
+
+try:
+    from scipy import stats
+except ImportError as error:  # ModuleNotFoundError, or an import that SciPy itself could not finish
+    raise ImportError(f"lucid.testing needs SciPy, which is not importable ({error}): {_TEST_EXTRA_HINT}") from error
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -64,15 +76,32 @@ def _rounding_error(x: np.ndarray) -> np.ndarray:
     return np.spacing(np.abs(x)).astype(np.float64)
 
 
-def _rounding_cells(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rounding_cells(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Float64 bounds of the interval that rounds to each value in its own dtype."""
-    dtype = sorted_values.dtype
-    v = sorted_values.astype(np.float64)
-    up = np.nextafter(sorted_values, np.asarray(np.inf, dtype)).astype(np.float64)
-    down = np.nextafter(sorted_values, np.asarray(-np.inf, dtype)).astype(np.float64)
+    dtype = values.dtype
+    v = values.astype(np.float64)
+    up = np.nextafter(values, np.asarray(np.inf, dtype)).astype(np.float64)
+    down = np.nextafter(values, np.asarray(-np.inf, dtype)).astype(np.float64)
     if dtype == np.float64:
         return down, up  # midpoints are not float64 numbers: take the whole neighbourhood (conservative)
     return (v + down) / 2, (v + up) / 2
+
+
+def _sorted_float64(x: np.ndarray) -> np.ndarray:
+    """An exact float64 copy of ``x``, sorted, by a sort whose output is checked.
+
+    Never a sort of float16 data: NumPy 2.4's AVX-512 float16 sort (x86-simd-sort)
+    returns unsorted output on some CPUs. Every float16 and float32 value is exactly
+    a float64, so nothing is lost. The result is checked for order; if NumPy's
+    default sort left a descent, the stable sort (another algorithm) is used, and if
+    that fails too a ``RuntimeError`` says so rather than a statistic being skewed.
+    """
+    copy = np.asarray(x).astype(np.float64).reshape(-1)
+    for kind in (None, "stable"):
+        ordered = np.sort(copy, kind=kind)
+        if not np.any(ordered[1:] < ordered[:-1]):
+            return ordered
+    raise RuntimeError(f"numpy.sort returned unsorted output for {copy.size} float64 values (NumPy {np.__version__})")
 
 
 def ks_statistic(x: Any, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
@@ -81,21 +110,22 @@ def ks_statistic(x: Any, cdf: Callable[[np.ndarray], np.ndarray]) -> float:
     The reference is the law of ``round(X)`` in the sample's dtype:
     its CDF just below and at a stored value ``v`` is ``cdf`` at the lower and
     upper edges of the interval that rounds to ``v``. The statistic is then at
-    most the continuous one, so continuous p-values are conservative.
+    most the continuous one, so continuous p-values are conservative. The sample
+    is ordered as an exact float64 copy (:func:`_sorted_float64`), never in its own dtype.
     """
-    values = np.sort(_values(x))
-    n = values.size
-    unique, last = np.unique(values, return_index=False, return_counts=True)
-    above = np.cumsum(last) / n  # ECDF at each distinct value
-    below = above - last / n  # ECDF just below it
-    lo, hi = _rounding_cells(unique)
+    stored = _values(x)
+    ordered = _sorted_float64(stored)
+    n = ordered.size
+    first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))  # where each distinct value starts
+    counts = np.diff(np.append(first, n))
+    above = np.cumsum(counts) / n  # ECDF at each distinct value
+    below = above - counts / n  # ECDF just below it
+    lo, hi = _rounding_cells(ordered[first].astype(stored.dtype))  # exact: the copy holds the stored values
     with np.errstate(all="ignore"):  # a tiny scale overflows (v - loc) / scale to inf: the CDF is still right
         return float(max(np.max(above - cdf(hi)), np.max(cdf(lo) - below), 0.0))
 
 
 def _ks_check(what: str, x: np.ndarray, cdf: Callable[[np.ndarray], np.ndarray], alpha: float) -> None:
-    from scipy import stats
-
     d = ks_statistic(x, cdf)
     p = float(stats.kstwo.sf(d, x.size))
     if p < alpha:
@@ -129,8 +159,6 @@ def assert_normal(x: Any, mean: float, std: float, *, alpha: float = DEFAULT_ALP
         ...
         AssertionError: normal mean: |mean - 3| = 0.106312 exceeds 0.0610941 (std 1, alpha = 1e-09, n = 10000)
     """
-    from scipy import stats
-
     x = _values(x)
     n = x.size
     if std == 0:
@@ -175,8 +203,6 @@ def assert_uniform(x: Any, a: float, b: float, *, alpha: float = DEFAULT_ALPHA) 
         >>> from lucid.testing import assert_uniform
         >>> assert_uniform(np.random.default_rng(0).uniform(-1, 1, 10_000), -1.0, 1.0)
     """
-    from scipy import stats
-
     x = _values(x)
     n = x.size
     lo_bound, hi_bound = np.asarray(a, x.dtype), np.asarray(b, x.dtype)
@@ -230,8 +256,6 @@ def assert_truncated_normal(x: Any, mean: float, std: float, a: float, b: float,
         >>> x = stats.truncnorm(3, 6).rvs(10_000, random_state=0)
         >>> assert_truncated_normal(x, 0.0, 1.0, 3.0, 6.0)
     """
-    from scipy import stats
-
     x = _values(x)
     n = x.size
     outside = int(np.count_nonzero((x < np.asarray(a, x.dtype)) | (x > np.asarray(b, x.dtype))))
@@ -267,6 +291,16 @@ def assert_truncated_normal(x: Any, mean: float, std: float, a: float, b: float,
 
 
 # --- Hypothesis strategies ----------------------------------------------------------------------------
+def _hypothesis_strategies() -> Any:
+    """``hypothesis.strategies``, or an ImportError that names the ``test`` extra."""
+    try:
+        from hypothesis import strategies
+    except ImportError as error:
+        raise ImportError(f"lucid.testing's strategies need Hypothesis, which is not importable ({error}): "
+                          f"{_TEST_EXTRA_HINT}") from error
+    return strategies
+
+
 LAYOUTS = {"linear": 0, "conv1d": 1, "conv2d": 2, "conv3d": 3}  # number of kernel axes after (out, in)
 
 
@@ -287,8 +321,8 @@ def weight_shapes(layouts: tuple[str, ...] = ("linear", "conv1d", "conv2d", "con
         ...     assert len(shape) == 4
         >>> test_rank()
     """
+    st = _hypothesis_strategies()
     from hypothesis import assume
-    from hypothesis import strategies as st
 
     unknown = set(layouts) - LAYOUTS.keys()
     if unknown or not layouts:
@@ -313,8 +347,7 @@ def weight_shapes(layouts: tuple[str, ...] = ("linear", "conv1d", "conv2d", "con
 
 def dtypes(*, half: bool = True) -> Any:
     """A Hypothesis strategy of the float dtypes Lucid fills: float16 (unless ``half=False``), float32, float64."""
-    from hypothesis import strategies as st
-
+    st = _hypothesis_strategies()
     names = (["float16"] if half else []) + ["float32", "float64"]
     return st.sampled_from([np.dtype(n) for n in names])
 
@@ -330,8 +363,7 @@ def generators() -> Any:
         ...     assert 0 <= g.seed < 2**64
         >>> test_seed()
     """
-    from hypothesis import strategies as st
-
+    st = _hypothesis_strategies()
     from .random import Generator
 
     return st.integers(0, 2**64 - 1).map(Generator)

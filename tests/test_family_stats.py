@@ -122,14 +122,59 @@ def test_sparse_zeros_per_column(rows, cols, sparsity, seed):
     assert (zeros == math.ceil(sparsity * rows)).all()
 
 
+def check_zero_placement(zero: np.ndarray, k: int, alpha: float = 1e-9) -> None:
+    """Each column's ``k`` zeros are a uniform random subset of the rows, independently of the other columns.
+
+    Two consequences, each checked at false-positive rate ``alpha``:
+    * each row is zeroed in Binomial(cols, k / rows) columns (exact tails, a union bound over the rows);
+    * the mean over columns of the sum of a column's zero-row indices is within a Bernstein bound of
+      ``k (rows - 1) / 2`` (the sum of a uniform k-subset of 0 .. rows-1 has variance
+      ``k (rows - k) (rows + 1) / 12`` and lies within ``k (rows - k) / 2`` of its mean).
+    """
+    rows, cols = zero.shape
+    per_row = zero.sum(axis=1)
+    q = alpha / 2 / rows
+    low, high = stats.binom.ppf(q, cols, k / rows), stats.binom.isf(q, cols, k / rows)
+    assert low <= per_row.min() and per_row.max() <= high, (
+        f"zeros per row in [{per_row.min()}, {per_row.max()}], outside [{low:g}, {high:g}] "
+        f"(Binomial({cols}, {k}/{rows}), alpha = {alpha:g})")
+    sums = (zero * np.arange(rows)[:, None]).sum(axis=0)
+    var, reach, log_term = k * (rows - k) * (rows + 1) / 12, k * (rows - k) / 2, math.log(4 / alpha)
+    # Bernstein: P(|mean - E| >= t) <= 2 exp(-cols t^2 / (2 var + 2 reach t / 3)); solve for t at alpha / 2.
+    b = 2 * reach * log_term / 3
+    t = (b + math.sqrt(b * b + 8 * cols * var * log_term)) / (2 * cols)
+    err = abs(sums.mean() - k * (rows - 1) / 2)
+    assert err <= t, f"mean sum of zero-row indices off by {err:.4g}, bound {t:.4g} (alpha = {alpha:g})"
+
+
 def test_sparse_values_are_normal_and_zeros_uniform():
-    t = lucid.zeros(400, 500, dtype=lucid.float64)
-    init.sparse(t, 0.25, std=0.02, generator=gen(1))
+    rows, cols, sparsity = 400, 500, 0.25
+    t = lucid.zeros(rows, cols, dtype=lucid.float64)
+    init.sparse(t, sparsity, std=0.02, generator=gen(1))
     x = t.numpy()
     assert_normal(x[x != 0], 0.0, 0.02)
-    # Each row is zeroed in about a quarter of the columns: counts are Binomial-like, never extreme.
-    per_row = (x == 0).sum(axis=1)
-    assert abs(per_row.mean() - 125) < 1e-9 and per_row.min() > 60 and per_row.max() < 190
+    k = math.ceil(sparsity * rows)
+    assert ((x == 0).sum(axis=0) == k).all()
+    check_zero_placement(x == 0, k)
+
+
+@pytest.mark.parametrize("placement", ["first rows", "same rows", "biased"])
+def test_zero_placement_check_catches_bad_placements(placement):
+    rows, cols, k = 400, 500, 100
+    rng = np.random.default_rng(0)
+    zero = np.zeros((rows, cols), bool)
+    shared = rng.permutation(rows)[:k]
+    weights = np.linspace(1.0, 1.5, rows) / np.linspace(1.0, 1.5, rows).sum()  # later rows 1.5 times as likely
+    for c in range(cols):
+        chosen = {"first rows": np.arange(k), "same rows": shared,
+                  "biased": rng.choice(rows, k, replace=False, p=weights)}[placement]
+        zero[chosen, c] = True
+    with pytest.raises(AssertionError):
+        check_zero_placement(zero, k)
+    uniform = np.zeros((rows, cols), bool)
+    for c in range(cols):
+        uniform[rng.permutation(rows)[:k], c] = True
+    check_zero_placement(uniform, k)
 
 
 def test_eye_and_dirac_exact():

@@ -5,19 +5,22 @@ Every message names the function, the argument, what it got and what it accepts.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import os
 import sys
 import warnings
+from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 
 from .. import _fill
 from .._tensor import Tensor
 from ..random import Generator, default_generator
+from ..shard import Shard
 
 # The dtypes Lucid fills: NumPy's floats, and bfloat16 where ml_dtypes provides it to NumPy.
 FLOATS = frozenset([np.dtype(t) for t in (np.float16, np.float32, np.float64)]
@@ -25,17 +28,53 @@ FLOATS = frozenset([np.dtype(t) for t in (np.float16, np.float32, np.float64)]
 
 
 def _torch_array(fn: str, tensor: Any) -> np.ndarray:
-    """The NumPy view of a PyTorch CPU tensor (a parameter with ``requires_grad`` too)."""
+    """The NumPy view of a PyTorch CPU tensor (a parameter with ``requires_grad`` too), sharing its memory.
+
+    A bfloat16 tensor becomes an ndarray of ``ml_dtypes.bfloat16`` over the same bytes.
+    """
     if tensor.device.type != "cpu":
-        raise TypeError(
-            f"{fn}(): a PyTorch tensor must be on the CPU to be filled in place, got device {tensor.device}"
-        )
+        advice = ("materialize it first (lucid.torch.init_module materializes meta parameters on the CPU)"
+                  if tensor.device.type == "meta" else "fill it on the CPU, then move it with .to(device)")
+        raise TypeError(f"{fn}(): a PyTorch tensor must be on the CPU to be filled in place, "
+                        f"got device {tensor.device}; {advice}")
+    torch = sys.modules["torch"]
+    data = tensor.detach()
     try:
-        return tensor.detach().numpy()
-    except (TypeError, RuntimeError) as e:
+        if data.dtype == torch.bfloat16:
+            if _fill.BFLOAT16 is None:
+                raise TypeError(f"{fn}(): filling a bfloat16 PyTorch tensor needs ml_dtypes: "
+                                "pip install 'lucid-init[torch]'")
+            return data.view(torch.int16).numpy().view(_fill.BFLOAT16)
+        return data.numpy()
+    except RuntimeError as e:
         raise TypeError(
-            f"{fn}(): tensor must have dtype float16, float32 or float64, got {tensor.dtype} ({e})"
+            f"{fn}(): tensor must have dtype float16, bfloat16, float32 or float64, got {tensor.dtype} ({e})"
         ) from None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def bumps_version(initializer: F) -> F:
+    """``initializer`` that also moves a PyTorch tensor's autograd version counter after it writes.
+
+    Lucid writes through a NumPy view, which autograd does not see; bumping the counter makes a
+    Lucid fill behave like PyTorch's own in-place init: backward through a graph that saved the
+    old values raises instead of giving wrong gradients. Nothing is bumped when the call raises.
+    """
+
+    @functools.wraps(initializer)
+    def wrapper(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+        result = initializer(tensor, *args, **kwargs)
+        torch = sys.modules.get("torch")
+        local = tensor.local if isinstance(tensor, Shard) else tensor
+        if torch is not None and isinstance(local, torch.Tensor):
+            torch.autograd.graph.increment_version(local)
+            if is_dtensor(local):
+                torch.autograd.graph.increment_version(local.to_local())  # and the local tensor autograd sees
+        return result
+
+    return cast(F, wrapper)
 
 
 def as_array(fn: str, tensor: Any) -> np.ndarray:
@@ -57,6 +96,65 @@ def as_array(fn: str, tensor: Any) -> np.ndarray:
     if problem:
         raise ValueError(f"{fn}(): tensor {problem}")
     return array
+
+
+class Target(NamedTuple):
+    """What an initializer fills: ``array`` (local memory) as the block at ``offset`` of a tensor of ``shape``.
+
+    ``offset`` is None for a whole tensor (``shape`` is then ``array.shape``).
+    """
+
+    array: np.ndarray
+    shape: tuple[int, ...]
+    offset: tuple[int, ...] | None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        """Elements of the logical tensor."""
+        return math.prod(self.shape)
+
+
+def as_target(fn: str, tensor: Any) -> Target:
+    """The :class:`Target` of ``tensor``: a tensor :func:`as_array` accepts, a :class:`lucid.Shard` of one,
+    or a PyTorch DTensor (its local tensor as the shard its placements make it)."""
+    if isinstance(tensor, Shard):
+        return Target(as_array(fn, tensor.local), tensor.shape, tensor.offset)
+    dtensor = dtensor_shard(fn, tensor)
+    if dtensor is not None:
+        return as_target(fn, dtensor)
+    array = as_array(fn, tensor)
+    return Target(array, array.shape, None)
+
+
+def is_dtensor(tensor: Any) -> bool:
+    """Whether ``tensor`` is a PyTorch DTensor (without importing torch.distributed)."""
+    dt = sys.modules.get("torch.distributed.tensor")
+    return dt is not None and isinstance(tensor, dt.DTensor)
+
+
+def dtensor_shard(fn: str, tensor: Any) -> Shard | None:
+    """The :class:`lucid.Shard` a PyTorch DTensor's local tensor is on this rank; None for anything else.
+
+    ``Shard(dim)`` placements on any mesh dimensions, uneven ones included, and ``Replicate()``
+    make the local tensor a box of the logical tensor: PyTorch's own placement arithmetic gives
+    its offset. ``Partial`` (local tensors that are summands) and strided shards (not one box)
+    are refused.
+    """
+    if not is_dtensor(tensor):
+        return None
+    dt = sys.modules["torch.distributed.tensor"]
+    for placement in tensor.placements:
+        if not (isinstance(placement, dt.Replicate) or type(placement) is dt.Shard):
+            raise ValueError(f"{fn}(): a DTensor with placement {placement} cannot be filled as one box per rank; "
+                             "Lucid fills Shard(dim) and Replicate() placements")
+    from torch.distributed.tensor._utils import compute_local_shape_and_global_offset
+
+    _, offset = compute_local_shape_and_global_offset(tensor.shape, tensor.device_mesh, tensor.placements)
+    return Shard(tensor.to_local(), tuple(tensor.shape), tuple(offset))
 
 
 def number(fn: str, name: str, value: Any) -> float:
@@ -99,7 +197,7 @@ def choice(fn: str, name: str, value: Any, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def ndim_in(fn: str, array: np.ndarray, allowed: tuple[int, ...], what: str) -> None:
+def ndim_in(fn: str, array: np.ndarray | Target, allowed: tuple[int, ...], what: str) -> None:
     """ValueError unless ``array.ndim`` is one of ``allowed``; ``what`` says it in words."""
     if array.ndim not in allowed:
         raise ValueError(f"{fn}(): needs a tensor with {what}, got shape {array.shape}")
@@ -118,8 +216,9 @@ def _caller_stacklevel() -> int:
     return level
 
 
-def is_empty(fn: str, array: np.ndarray) -> bool:
-    """True, with a UserWarning at the caller's line, if ``array`` has no elements: the call is then a no-op."""
+def is_empty(fn: str, array: np.ndarray | Target) -> bool:
+    """True, with a UserWarning at the caller's line, if ``array`` (the logical tensor of a target) has no
+    elements: the call is then a no-op."""
     if array.size:
         return False
     warnings.warn(f"{fn}(): the tensor has no elements; nothing to initialize", UserWarning,

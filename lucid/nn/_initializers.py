@@ -19,7 +19,7 @@ from .._plans import Constant, Normal, Plan, TruncatedNormal, Uniform
 from .._special import normal_cdf
 from ..kernels import compute_fans
 from ..random import Generator
-from ._checks import as_array, choice, generator_of, is_empty, ndim_in, non_negative, number, real
+from ._checks import Target, as_target, choice, generator_of, is_empty, ndim_in, non_negative, number, real
 from ._gains import NONLINEARITIES, calculate_gain
 
 __all__ = [
@@ -137,13 +137,27 @@ def check_fits(fn: str, plan: Plan | None, dtype: np.dtype) -> None:
                          "use a wider dtype or smaller arguments")
 
 
-def fill_plan(fn: str, array: np.ndarray, plan: Plan | None, generator: Any) -> None:
-    """Check the plan against the dtype and the generator, skip an empty tensor with a warning, else fill."""
-    check_fits(fn, plan, array.dtype)
+def fill_plan(fn: str, target: Target, plan: Plan | None, generator: Any) -> None:
+    """Check the plan against the dtype and the generator, skip an empty tensor with a warning, else fill.
+
+    A shard takes its draw even when its own block is empty, so every shard of a tensor
+    draws the same number and the generators stay in step.
+    """
+    check_fits(fn, plan, target.array.dtype)
     gen = generator_of(fn, generator)
-    if not is_empty(fn, array):
-        assert plan is not None
-        _fill.fill(array, plan, gen)
+    if is_empty(fn, target):
+        return
+    assert plan is not None
+    key, draw = gen.take_draw()
+    fill_drawn(target, plan, key, draw)
+
+
+def fill_drawn(target: Target, plan: Plan, key: int, draw: int) -> None:
+    """Write draw ``draw`` under ``key`` into a whole tensor or a shard (Dask chunks come here too)."""
+    if target.offset is None:
+        _fill.fill_stream(target.array, plan, key, draw)
+    else:
+        _fill.fill_box(target.array, plan, key, draw, target.shape, target.offset)
 
 
 def _plan(fn: str, make: Any, *args: float) -> Any:
@@ -207,8 +221,8 @@ def uniform(tensor: Any, a: float = 0.0, b: float = 1.0, *, generator: Generator
         True
     """
     fn = "uniform"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, uniform_args(fn, a, b), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, uniform_args(fn, a, b), generator)
 
 
 def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> None:
@@ -234,8 +248,8 @@ def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Gener
         (1.0, 0.5)
     """
     fn = "normal"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, normal_args(fn, mean, std), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, normal_args(fn, mean, std), generator)
 
 
 def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, *,
@@ -271,8 +285,8 @@ def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2
         True
     """
     fn = "trunc_normal"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, trunc_normal_args(fn, mean, std, a, b), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, trunc_normal_args(fn, mean, std, a, b), generator)
 
 
 def truncated_normal(tensor: Any, stddev: float = 1e-2, lower: float = -2.0, upper: float = 2.0, *,
@@ -306,9 +320,9 @@ def truncated_normal(tensor: Any, stddev: float = 1e-2, lower: float = -2.0, upp
         True
     """
     fn = "truncated_normal"
-    array = as_array(fn, tensor)
+    target = as_target(fn, tensor)
     plan = trunc_normal_args(fn, 0.0, stddev, lower, upper, standard=True, names=("mean", "stddev", "lower", "upper"))
-    fill_plan(fn, array, plan, generator)
+    fill_plan(fn, target, plan, generator)
 
 
 def constant(tensor: Any, val: float) -> None:
@@ -333,11 +347,11 @@ def constant(tensor: Any, val: float) -> None:
         Tensor([0.5, 0.5], requires_grad=False)
     """
     fn = "constant"
-    array = as_array(fn, tensor)
+    target = as_target(fn, tensor)
     plan = Constant(number(fn, "val", val))
-    check_fits(fn, plan, array.dtype)
-    if not is_empty(fn, array):
-        _fill.fill_constant(array, plan.value)
+    check_fits(fn, plan, target.array.dtype)
+    if not is_empty(fn, target):
+        _fill.fill_constant(target.array, plan.value)
 
 
 def ones(tensor: Any) -> None:
@@ -352,9 +366,9 @@ def ones(tensor: Any) -> None:
         [1.0, 1.0]
     """
     fn = "ones"
-    array = as_array(fn, tensor)
-    if not is_empty(fn, array):
-        array[...] = 1
+    target = as_target(fn, tensor)
+    if not is_empty(fn, target):
+        target.array[...] = 1
 
 
 def zeros(tensor: Any) -> None:
@@ -369,9 +383,9 @@ def zeros(tensor: Any) -> None:
         [0.0, 0.0]
     """
     fn = "zeros"
-    array = as_array(fn, tensor)
-    if not is_empty(fn, array):
-        array[...] = 0
+    target = as_target(fn, tensor)
+    if not is_empty(fn, target):
+        target.array[...] = 0
 
 
 # --- the variance-scaling core -------------------------------------------------------------
@@ -495,17 +509,17 @@ def variance_scaling(
         2.0
     """
     fn = "variance_scaling"
-    array = as_array(fn, tensor)
-    plan = variance_scaling_args(fn, array.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
-    fill_plan(fn, array, plan, generator)
+    target = as_target(fn, tensor)
+    plan = variance_scaling_args(fn, target.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
+    fill_plan(fn, target, plan, generator)
 
 
 def _jax_alias(name: str, scale: float, mode: str, distribution: str, paper: str) -> Any:
     def initializer(tensor: Any, *, generator: Generator | None = None, in_axis: Axes = -2, out_axis: Axes = -1,
                     batch_axis: Axes = ()) -> None:
-        array = as_array(name, tensor)
-        plan = variance_scaling_args(name, array.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
-        fill_plan(name, array, plan, generator)
+        target = as_target(name, tensor)
+        plan = variance_scaling_args(name, target.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
+        fill_plan(name, target, plan, generator)
 
     initializer.__name__ = initializer.__qualname__ = name
     initializer.__doc__ = f"""``variance_scaling(tensor, {scale}, "{mode}", "{distribution}")``: {paper}.
@@ -565,9 +579,9 @@ def kaiming_normal(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonline
         1.0
     """
     fn = "kaiming_normal"
-    array = as_array(fn, tensor)
-    plan = kaiming_args(fn, array.shape, mode, a, nonlinearity, "normal", in_axis, out_axis, batch_axis)
-    fill_plan(fn, array, plan, generator)
+    target = as_target(fn, tensor)
+    plan = kaiming_args(fn, target.shape, mode, a, nonlinearity, "normal", in_axis, out_axis, batch_axis)
+    fill_plan(fn, target, plan, generator)
 
 
 def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlinearity: str = "leaky_relu",
@@ -600,9 +614,9 @@ def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlin
         True
     """
     fn = "kaiming_uniform"
-    array = as_array(fn, tensor)
-    plan = kaiming_args(fn, array.shape, mode, a, nonlinearity, "uniform", in_axis, out_axis, batch_axis)
-    fill_plan(fn, array, plan, generator)
+    target = as_target(fn, tensor)
+    plan = kaiming_args(fn, target.shape, mode, a, nonlinearity, "uniform", in_axis, out_axis, batch_axis)
+    fill_plan(fn, target, plan, generator)
 
 
 def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
@@ -633,8 +647,8 @@ def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None
         1.0
     """
     fn = "xavier_normal"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, xavier_args(fn, array.shape, gain, "normal", in_axis, out_axis, batch_axis), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, xavier_args(fn, target.shape, gain, "normal", in_axis, out_axis, batch_axis), generator)
 
 
 def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
@@ -662,8 +676,14 @@ def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | Non
         True
     """
     fn = "xavier_uniform"
-    array = as_array(fn, tensor)
-    fill_plan(fn, array, xavier_args(fn, array.shape, gain, "uniform", in_axis, out_axis, batch_axis), generator)
+    target = as_target(fn, tensor)
+    fill_plan(fn, target, xavier_args(fn, target.shape, gain, "uniform", in_axis, out_axis, batch_axis), generator)
+
+
+def box(target: Target) -> tuple[slice, ...]:
+    """Where the target's array lies in the logical tensor: one slice per axis (everything for a whole tensor)."""
+    offset = target.offset or (0,) * target.ndim
+    return tuple(slice(o, o + n) for o, n in zip(offset, target.array.shape))
 
 
 # --- structured initializers ------------------------------------------------------------------
@@ -683,11 +703,16 @@ def eye(tensor: Any) -> None:
         [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
     """
     fn = "eye"
-    array = as_array(fn, tensor)
-    ndim_in(fn, array, (2,), "2 dimensions")
-    if not is_empty(fn, array):
-        array[...] = 0
-        np.fill_diagonal(array, 1)
+    target = as_target(fn, tensor)
+    ndim_in(fn, target, (2,), "2 dimensions")
+    if is_empty(fn, target):
+        return
+    array = target.array
+    oi, oj = target.offset or (0, 0)
+    array[...] = 0
+    first, stop = max(oi, oj), min(oi + array.shape[0], oj + array.shape[1])  # the diagonal inside the box
+    k = np.arange(first, max(first, stop))
+    array[k - oi, k - oj] = 1
 
 
 def dirac(tensor: Any, groups: int = 1) -> None:
@@ -715,21 +740,26 @@ def dirac(tensor: Any, groups: int = 1) -> None:
         [[1.0, 0.0], [0.0, 1.0]]
     """
     fn = "dirac"
-    array = as_array(fn, tensor)
-    ndim_in(fn, array, (3, 4, 5), "3, 4 or 5 dimensions")
+    target = as_target(fn, tensor)
+    ndim_in(fn, target, (3, 4, 5), "3, 4 or 5 dimensions")
     if isinstance(groups, bool) or not isinstance(groups, numbers.Integral):
         raise TypeError(f"{fn}(): groups must be an int, got {type(groups).__name__}")
     groups = int(groups)
-    if groups < 1 or array.shape[0] % groups:
-        raise ValueError(f"{fn}(): dim 0 ({array.shape[0]}) must be divisible by groups >= 1, got groups={groups}")
-    if is_empty(fn, array):
+    out = target.shape[0]
+    if groups < 1 or out % groups:
+        raise ValueError(f"{fn}(): dim 0 ({out}) must be divisible by groups >= 1, got groups={groups}")
+    if is_empty(fn, target):
         return
-    per_group = array.shape[0] // groups
-    centre = tuple(k // 2 for k in array.shape[2:])
+    array = target.array
+    offset = target.offset or (0,) * target.ndim
+    per_group = out // groups
+    centre = tuple(k // 2 for k in target.shape[2:])
     array[...] = 0
     for g in range(groups):
-        for d in range(min(per_group, array.shape[1])):
-            array[(g * per_group + d, d) + centre] = 1
+        for d in range(min(per_group, target.shape[1])):
+            local = [i - o for i, o in zip((g * per_group + d, d) + centre, offset)]
+            if all(0 <= i < n for i, n in zip(local, array.shape)):  # this one lies in the box
+                array[tuple(local)] = 1
 
 
 def orthogonal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None,
@@ -775,31 +805,33 @@ def orthogonal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = 
         True
     """
     fn = "orthogonal"
-    array = as_array(fn, tensor)
+    target = as_target(fn, tensor)
     g = non_negative(fn, "gain", gain)
-    if array.ndim < 2:
-        raise ValueError(f"{fn}(): needs a tensor with at least 2 dimensions, got shape {array.shape}")
+    ndim = target.ndim
+    if ndim < 2:
+        raise ValueError(f"{fn}(): needs a tensor with at least 2 dimensions, got shape {target.shape}")
     if column_axis is not None:
         if isinstance(column_axis, bool) or not isinstance(column_axis, numbers.Integral):
             raise TypeError(f"{fn}(): column_axis must be an int or None, got {type(column_axis).__name__}")
-        if not -array.ndim <= column_axis < array.ndim:
-            raise ValueError(f"{fn}(): column_axis={column_axis} is out of range for a tensor with "
-                             f"{array.ndim} dimensions")
+        if not -ndim <= column_axis < ndim:
+            raise ValueError(f"{fn}(): column_axis={column_axis} is out of range for a tensor with {ndim} dimensions")
     gen = generator_of(fn, generator)
-    if is_empty(fn, array):
+    if is_empty(fn, target):
         return
-    # The matrix view: PyTorch's (shape[0], rest), or JAX's (rest, shape[column_axis]).
-    target = array if column_axis is None else np.moveaxis(array, int(column_axis), -1)
-    rows, cols = (target.shape[0], target.size // target.shape[0]) if column_axis is None \
-        else (target.size // target.shape[-1], target.shape[-1])
+    # The matrix: PyTorch's (shape[0], rest), or JAX's (rest, shape[column_axis]) of the axis moved last.
+    shape = target.shape if column_axis is None else \
+        tuple(np.delete(target.shape, column_axis)) + (target.shape[column_axis],)
+    size = math.prod(shape)
+    rows, cols = (shape[0], size // shape[0]) if column_axis is None else (size // shape[-1], shape[-1])
     wide = rows < cols
     gaussian = np.empty((cols, rows) if wide else (rows, cols), np.float64)
     _fill.fill(gaussian, normal_plan(0.0, 1.0), gen)
     q, r = np.linalg.qr(gaussian)
     q *= np.where(np.diagonal(r) < 0, -1.0, 1.0)
-    if wide:
-        q = q.T
-    target[...] = (g * q).reshape(target.shape)
+    whole = (g * (q.T if wide else q)).reshape(shape)
+    if column_axis is not None:
+        whole = np.moveaxis(whole, -1, int(column_axis))
+    target.array[...] = whole[box(target)]  # a shard computes the whole matrix and keeps its block
 
 
 def sparse(tensor: Any, sparsity: float, std: float = 0.01, *, generator: Generator | None = None) -> None:
@@ -828,21 +860,25 @@ def sparse(tensor: Any, sparsity: float, std: float = 0.01, *, generator: Genera
         [3, 3, 3, 3]
     """
     fn = "sparse"
-    array = as_array(fn, tensor)
-    ndim_in(fn, array, (2,), "2 dimensions")
+    target = as_target(fn, tensor)
+    ndim_in(fn, target, (2,), "2 dimensions")
     fraction = real(fn, "sparsity", sparsity)
     if not 0 <= fraction <= 1:
         raise ValueError(f"{fn}(): sparsity must be in [0, 1], got {fraction}")
     sigma = non_negative(fn, "std", std)
     gen = generator_of(fn, generator)
-    if is_empty(fn, array):
+    if is_empty(fn, target):
         return
-    rows, cols = array.shape
+    rows, cols = target.shape
+    row_box, col_box = box(target)
     key, values_draw = gen.take_draw()
     _, keys_draw = gen.take_draw()
-    # The zeros are chosen before the tensor is touched: nothing can fail after the first write.
-    keys = np.empty((rows, cols), np.float64)
-    _fill.fill_stream(keys, uniform_plan(0.0, 1.0), key, keys_draw)
+    # The zeros are chosen before the tensor is touched: nothing can fail after the first write. A column's
+    # choice needs the keys of all its rows: a shard draws them for its columns, every row.
+    keys = np.empty((rows, col_box.stop - col_box.start), np.float64)
+    _fill.fill_box(keys, uniform_plan(0.0, 1.0), key, keys_draw, (rows, cols), (0, col_box.start))
     chosen = np.argsort(keys, axis=0, kind="stable")[: math.ceil(fraction * rows)]
-    _fill.fill_stream(array, normal_plan(0.0, sigma), key, values_draw)
-    array[chosen, np.arange(cols)] = 0
+    _fill.fill_box(target.array, normal_plan(0.0, sigma), key, values_draw, (rows, cols),
+                   (row_box.start, col_box.start))
+    inside = (chosen >= row_box.start) & (chosen < row_box.stop)
+    target.array[chosen[inside] - row_box.start, np.nonzero(inside)[1]] = 0

@@ -164,8 +164,8 @@ def trunc_normal_tf_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = 
         True
     """
     fn = "trunc_normal_tf_"
-    array = _init.as_array(fn, tensor)
-    _init.fill_plan(fn, array, _init.trunc_normal_args(fn, mean, std, a, b, standard=True), generator)
+    target = _init.as_target(fn, tensor)
+    _init.fill_plan(fn, target, _init.trunc_normal_args(fn, mean, std, a, b, standard=True), generator)
     return tensor
 
 

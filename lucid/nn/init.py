@@ -21,9 +21,11 @@ Every argument is checked before the first element is written: a bad call raises
 ``TypeError`` (a wrong kind of object or dtype) or ``ValueError`` (a bad value, shape or
 mode) and leaves the tensor bit-for-bit unchanged. A tensor with no elements is left
 alone with a ``UserWarning``. Tensors may be ``lucid.Tensor``, writable float NumPy
-arrays, or PyTorch CPU tensors (filled in place through a shared-memory view).
+arrays, or PyTorch CPU tensors (filled in place through a shared-memory view; the tensor's
+autograd version counter moves as with PyTorch's own in-place init).
 """
 
+from ._checks import bumps_version as _bumps_version
 from ._gains import calculate_gain
 from ._initializers import (
     constant,
@@ -111,3 +113,9 @@ __all__ = [
     "zeros",
     "zeros_",
 ]
+
+# A write into a PyTorch tensor moves its autograd version counter, as PyTorch's own in-place init does.
+for _name in __all__:
+    if _name != "calculate_gain":
+        globals()[_name] = _bumps_version(globals()[_name])
+del _name

@@ -97,8 +97,22 @@ def fill(array: np.ndarray, plan: Plan, generator: Generator) -> None:
     _run(array, plan, key, draw, 0)
 
 
+# The smallest normal value of each dtype NumPy rounds to exactly once from float64 (bfloat16's cast is ml_dtypes').
+_SMALLEST_NORMAL = {"e": 2.0**-14, "f": 2.0**-126, "d": 2.0**-1022}
+
+
 def fill_constant(array: np.ndarray, value: float) -> None:
-    """Write ``value``, rounded once to the dtype, to every element of ``array`` (no draw)."""
+    """Write ``value``, rounded once to the dtype, to every element of ``array`` (no draw).
+
+    A zero, or a finite value whose rounding is a normal number, is written by ``ndarray.fill``:
+    NumPy rounds a float64 once to float16, float32 (and float64), and no flush-to-zero mode
+    touches a normal number or a zero, so these are the kernel's bits without its compilation.
+    Anything else (subnormal results, infinities, NaN, bfloat16) goes through the kernel.
+    """
+    smallest = _SMALLEST_NORMAL.get(array.dtype.char)
+    if smallest is not None and (value == 0.0 or smallest <= abs(value) < math.inf):
+        array.fill(value)
+        return
     _run(array, Constant(value), 0, 0, 0)
 
 

@@ -21,11 +21,10 @@ import threading
 
 import numpy as np
 
+from . import _compile
 from ._plans import Constant, Plan
-from .kernels import CHUNK, fill_parallel, fill_rows, fill_serial
+from .kernels import CHUNK, NO_AXES, make_job
 from .random import Generator
-
-_NO_AXES = np.empty(0, np.int64)
 
 
 class _Parallel:
@@ -54,10 +53,11 @@ except ImportError:  # pragma: no cover - depends on the environment
     BFLOAT16 = None
 
 
-def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, bool]:
-    """``(flat, origin, shape, strides, contiguous)`` for the driver."""
+def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """``(flat, origin, axes)`` for the driver: ``axes`` holds the shape and strides in elements of a
+    strided array, and is empty (``(2, 0)``) for a C-contiguous one."""
     if array.flags.c_contiguous:
-        return array.reshape(-1), 0, _NO_AXES, _NO_AXES, True
+        return array.reshape(-1), 0, NO_AXES
     itemsize = array.itemsize
     strides = [s // itemsize for s in array.strides]
     # Flip the axes that run backwards: the view then starts at the lowest address.
@@ -65,7 +65,7 @@ def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray,
     origin = sum((d - 1) * -s for d, s in zip(array.shape, strides) if s < 0)
     span = origin + sum((d - 1) * s for d, s in zip(array.shape, strides) if s > 0) + 1
     flat = np.lib.stride_tricks.as_strided(low, shape=(span,), strides=(itemsize,))
-    return flat, origin, np.array(array.shape, np.int64), np.array(strides, np.int64), False
+    return flat, origin, np.array([array.shape, strides], np.int64)
 
 
 def check_layout(array: np.ndarray) -> str | None:
@@ -97,8 +97,22 @@ def fill(array: np.ndarray, plan: Plan, generator: Generator) -> None:
     _run(array, plan, key, draw, 0)
 
 
+# The smallest normal value of each dtype NumPy rounds to exactly once from float64 (bfloat16's cast is ml_dtypes').
+_SMALLEST_NORMAL = {"e": 2.0**-14, "f": 2.0**-126, "d": 2.0**-1022}
+
+
 def fill_constant(array: np.ndarray, value: float) -> None:
-    """Write ``value``, rounded once to the dtype, to every element of ``array`` (no draw)."""
+    """Write ``value``, rounded once to the dtype, to every element of ``array`` (no draw).
+
+    A zero, or a finite value whose rounding is a normal number, is written by ``ndarray.fill``:
+    NumPy rounds a float64 once to float16, float32 (and float64), and no flush-to-zero mode
+    touches a normal number or a zero, so these are the kernel's bits without its compilation.
+    Anything else (subnormal results, infinities, NaN, bfloat16) goes through the kernel.
+    """
+    smallest = _SMALLEST_NORMAL.get(array.dtype.char)
+    if smallest is not None and (value == 0.0 or smallest <= abs(value) < math.inf):
+        array.fill(value)
+        return
     _run(array, Constant(value), 0, 0, 0)
 
 
@@ -119,26 +133,26 @@ def _kernel_params(plan: Plan) -> np.ndarray:
 
 def _kernel_view(array: np.ndarray) -> np.ndarray:
     """``array`` as the kernels write it: float16 as uint16 bits, bfloat16 as int16 bits."""
-    if array.dtype == _HALF:
+    char = array.dtype.char  # cheap, unlike dtype comparisons; byte order was checked before
+    if char == "e":
         return array.view(np.uint16)
-    if BFLOAT16 is not None and array.dtype == BFLOAT16:  # (np.dtype(float) == None is True)
+    if char == "E" and BFLOAT16 is not None and array.dtype == BFLOAT16:
         return array.view(np.int16)
     return array
 
 
 def _run(array: np.ndarray, plan: Plan, key: int, draw: int, start: int) -> None:
-    flat, origin, shape, strides, contiguous = _layout(array)
+    flat, origin, axes = _layout(array)
     n = array.size
-    args = (plan.kind, _kernel_view(flat), origin, shape, strides, contiguous, start, n,
-            key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, _kernel_params(plan))
+    args = (_kernel_view(flat), make_job(key, draw, start, n, origin), axes, _kernel_params(plan))
     if n > CHUNK and not _Parallel.forbidden and _Parallel.lock.acquire(blocking=False):
         try:
             _Parallel.used = True
-            fill_parallel(*args)
+            _compile.run(plan.kind, "parallel", args)
         finally:
             _Parallel.lock.release()
     else:
-        fill_serial(*args)
+        _compile.run(plan.kind, "serial", args)
 
 
 def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[int, ...],
@@ -168,5 +182,5 @@ def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[in
     for axis in range(split):  # add each leading axis's contribution, broadcast to every row
         step = np.arange(block.shape[axis], dtype=np.int64) * strides[axis]
         starts = starts + step.reshape((-1,) + (1,) * (split - axis - 1))
-    fill_rows(plan.kind, _kernel_view(block.reshape(-1, run)), starts.reshape(-1), key & 0xFFFFFFFF, key >> 32,
-              draw & 0xFFFFFFFF, draw >> 32, _kernel_params(plan))
+    _compile.run(plan.kind, "rows", (_kernel_view(block.reshape(-1, run)), starts.reshape(-1), make_job(key, draw),
+                                     _kernel_params(plan)))

@@ -21,6 +21,12 @@ Each array is touched (zeroed) before its timed fill, so the times leave out pag
 A ``--shape`` is a single weight and always gets the chosen ``--init``.
 All random fills draw, in table order, from one ``lucid.random.Generator(--seed)``.
 
+``lucid compile`` (a subcommand) compiles every kernel ahead of time instead: each distribution
+for each output type, on one thread, on all threads and for chunks, with a progress bar. Numba
+caches the machine code, so a Docker image, a CI cache or a Dask worker built after it starts
+without compiling. Without it, a kernel compiles on first use (seconds, once per machine) and says
+so on stderr before it starts.
+
 Example:
     >>> from lucid.cli import main
     >>> main(["--shape", "256", "128", "--quiet"])  # doctest: +ELLIPSIS
@@ -44,9 +50,9 @@ from typing import Any, TextIO
 import numba
 import numpy as np
 
-from . import __version__
+from . import __version__, _compile
 from ._plans import Plan
-from .kernels import CHUNK, compute_fans
+from .kernels import CHUNK, CONSTANT, NORMAL, compute_fans
 from .nn import _initializers as _init
 from .nn import init
 from .presets import PRESETS, Param, preset
@@ -54,7 +60,7 @@ from .random import Generator
 
 _MAX_THREADS: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
 
-__all__ = ["INITIALIZERS", "Initializer", "LayerResult", "fill_rule", "main", "run"]
+__all__ = ["INITIALIZERS", "Initializer", "LayerResult", "compile_main", "fill_rule", "main", "run"]
 
 PROG = "lucid"
 PLOT_HINT = "--plot needs matplotlib: pip install 'lucid-init[plot]'"
@@ -186,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Initialize the parameters of a real architecture with Lucid, measure them and time the fills.",
         epilog="Fill rule: >=2-D weights get --init; biases zeros; other 1-D parameters (norm scales) ones; "
-        f"other parameters (ViT tokens and embeddings) normal(0, {EMBEDDING_STD}).",
+        f"other parameters (ViT tokens and embeddings) normal(0, {EMBEDDING_STD}). "
+        "'lucid compile --help': compile every kernel ahead of time.",
     )
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--preset", choices=PRESETS, default=None,
@@ -334,17 +341,31 @@ class Progress:
         self.stream.flush()
 
 
-def warm_up(dtype: str) -> float:
-    """Compile (or load from Numba's cache) the fill kernels for ``dtype``; return the seconds it took.
+def kernels_needed(config: Config) -> list[tuple[int, str]]:
+    """The ``(kind, entry point)`` pairs the run's fills use: each parameter's distribution, on one thread
+    (at most one chunk of elements) or on all threads."""
+    spec = INITIALIZERS[config.init]
+    needed = []
+    for (_, shape), rule in zip(config.params, config.rules, strict=True):
+        if rule == INIT:
+            kind = spec.plan(tuple(shape), config.mode).kind
+        else:
+            kind = NORMAL if rule == EMBEDDING else CONSTANT
+        entry = "parallel" if math.prod(shape) > CHUNK else "serial"
+        if (kind, entry) not in needed:
+            needed.append((kind, entry))
+    return needed
 
-    A throwaway generator is used, so the run's own draws are unaffected, and the
-    first timed fill does not pay for compilation.
+
+def warm_up(config: Config) -> float:
+    """Compile (or load from Numba's cache) the kernels the run's fills use; return the seconds it took.
+
+    Only those: a kernel that compiles prints a line on stderr first (unless ``--json`` or ``--quiet``).
+    The timed fills then do not pay for compilation.
     """
     start = time.perf_counter()
-    gen = Generator(0)
-    for n in (1, CHUNK + 1):  # the serial and the parallel entry point
-        init.normal(np.empty(n, dtype), generator=gen)
-        init.uniform(np.empty(n, dtype), generator=gen)
+    for kind, entry in kernels_needed(config):
+        _compile.prepare(kind, entry, config.dtype)
     return time.perf_counter() - start
 
 
@@ -543,8 +564,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 on success; 2 for a bad argument (with a usage message on stderr, as argparse
     does); 1 when the tensors do not fit in memory or the plot cannot be written.
     """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["compile"]:
+        return compile_main(args[1:])
     try:
-        config = parse_args(argv)
+        config = parse_args(args)
     except SystemExit as e:  # argparse's errors (2) and --help/--version (0)
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
 
@@ -555,10 +579,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         threads = numba.get_num_threads()
         chatty = not (config.json or config.quiet)
 
-        compile_seconds = warm_up(config.dtype)
-        if chatty and compile_seconds > 1.0:
-            print(f"lucid: compiled the Numba kernels in {compile_seconds:.1f} s (cached for later runs)",
-                  file=sys.stderr)
+        announce = _compile.Settings.announce
+        _compile.Settings.announce = chatty and announce
+        try:
+            warm_up(config)
+        finally:
+            _compile.Settings.announce = announce
 
         total = sum(math.prod(shape) for _, shape in config.params)
         progress = None
@@ -597,3 +623,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:
         numba.set_num_threads(previous_threads)
+
+
+# --- lucid compile ----------------------------------------------------------------------------------
+class Bar:
+    """A progress bar on a terminal (redrawn in place), or one line per step elsewhere (CI logs)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.width = 0
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        filled = self.WIDTH * done // max(total, 1)
+        line = f"lucid: [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {label}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(self.width))
+            self.width = max(self.width, len(line))
+            if done == total:
+                self.stream.write("\n")
+        elif done < total:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def compile_main(argv: Sequence[str]) -> int:
+    """``lucid compile``: compile every kernel ahead of time; return the exit code (2 for a bad argument)."""
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} compile",
+        description="Compile Lucid's kernels ahead of time (for Docker images, CI caches, Dask workers): every "
+        "distribution for each output type, on one thread, on all threads and for chunks. Numba caches the "
+        "machine code, so later processes fill without compiling.")
+    parser.add_argument("--dtype", nargs="+", choices=tuple(_compile.KERNEL_TYPES), default=None,
+                        help="output types (default: all)")
+    parser.add_argument("--entry", nargs="+", choices=_compile.ENTRY_POINTS, default=None,
+                        help="entry points: serial (one thread), parallel (all threads), rows (chunks) (default: all)")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    dtypes = args.dtype or list(_compile.KERNEL_TYPES)
+    entries = args.entry or list(_compile.ENTRY_POINTS)
+    count, seconds = _compile.compile_all(dtypes, entries, None if args.quiet else Bar(sys.stderr))
+    print(f"lucid: {count} kernels compiled or loaded in {seconds:.1f} s; cached in {_compile.cache_dir()}")
+    return 0

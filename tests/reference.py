@@ -108,6 +108,31 @@ def truncated_normal_float64(key: int, draw: int, n: int, mean: float, std: floa
     return value, abs(mean) + np.abs(scale * z)
 
 
+def _box_muller(w: np.ndarray, wide: bool) -> np.ndarray:
+    """Standard normals of the blocks' words, ``(n_blocks, values per block)``, by libm in float64."""
+    if wide:
+        a_words = w[:, 0] | (w[:, 1] << np.uint64(32))
+        b_words = w[:, 2] | (w[:, 3] << np.uint64(32))
+        r = np.sqrt(-2.0 * np.log(1.0 - (a_words >> np.uint64(12)) / 2.0**52))
+        s, c = sin_cos_of_turn(b_words >> np.uint64(10), 54)
+        return np.stack([r * c, r * s], 1)
+    r0 = np.sqrt(-2.0 * np.log(1.0 - w[:, 0] / 2.0**32))
+    r1 = np.sqrt(-2.0 * np.log(1.0 - w[:, 2] / 2.0**32))
+    s0, c0 = sin_cos_of_turn(w[:, 1], 32)
+    s1, c1 = sin_cos_of_turn(w[:, 3], 32)
+    return np.stack([r0 * c0, r0 * s0, r1 * c1, r1 * s1], 1)
+
+
+def standard_normals(key: int, draw: int, n: int, start: int = 0, wide: bool = False) -> np.ndarray:
+    """The exact (libm, float64) standard normals ``z`` at logical indices ``start ..`` of the 32-bit stream
+    (or of the 64-bit one when ``wide``): a normal fill holds ``mean + std * z`` rounded to its dtype,
+    within the stream's stated error."""
+    per_block = 2 if wide else 4
+    first = start // per_block
+    w = words(key, draw, first, (start + n + per_block - 1) // per_block - first)
+    return _box_muller(w, wide).reshape(-1)[start - first * per_block:][:n]
+
+
 def values(kind: int, dtype, key: int, draw: int, n: int, p, start: int = 0) -> np.ndarray:
     """The values a fill of ``n`` elements (logical indices ``start ..``) must hold, in ``dtype``.
 
@@ -133,17 +158,7 @@ def values(kind: int, dtype, key: int, draw: int, n: int, p, start: int = 0) -> 
         out = np.minimum(low + width * u, high)
     elif kind == NORMAL:
         mean, std = p[0], p[1]
-        if wide:
-            r = np.sqrt(-2.0 * np.log(1.0 - (a_words >> np.uint64(12)) / 2.0**52))
-            s, c = sin_cos_of_turn(b_words >> np.uint64(10), 54)
-            z = np.stack([r * c, r * s], 1)
-        else:
-            r0 = np.sqrt(-2.0 * np.log(1.0 - w[:, 0] / 2.0**32))
-            r1 = np.sqrt(-2.0 * np.log(1.0 - w[:, 2] / 2.0**32))
-            s0, c0 = sin_cos_of_turn(w[:, 1], 32)
-            s1, c1 = sin_cos_of_turn(w[:, 3], 32)
-            z = np.stack([r0 * c0, r0 * s0, r1 * c1, r1 * s1], 1)
-        out = mean + std * z
+        out = mean + std * _box_muller(w, wide)
     else:
         raise ValueError(kind)
     flat = out.reshape(-1)[start - first * per_block:][:n]

@@ -15,7 +15,7 @@ from lucid.cli import INITIALIZERS, PLOT_HINT, fill_rule, main
 from lucid.nn import init
 from lucid.presets import PRESETS, count, preset
 
-from .conftest import ROOT
+from .conftest import ROOT, run_python
 
 
 def run_json(capsys, *args):
@@ -363,3 +363,86 @@ def test_python_m_lucid():
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 2
     assert "invalid choice: 'nope'" in result.stderr
+
+
+# --- compilation: only what a run needs, announced before it starts, or all ahead of time -----------------
+def test_a_run_prepares_only_the_kernels_it_uses():
+    from lucid.kernels import CONSTANT, NORMAL, TRUNCATED_NORMAL, UNIFORM
+
+    needed = cli.kernels_needed(cli.parse_args([]))  # resnet50, kaiming_normal
+    assert set(needed) == {(NORMAL, "serial"), (NORMAL, "parallel"), (CONSTANT, "serial")}
+    needed = cli.kernels_needed(cli.parse_args(["--shape", "64", "64", "--init", "he_normal"]))
+    assert needed == [(TRUNCATED_NORMAL, "serial")]
+    needed = cli.kernels_needed(cli.parse_args(["--preset", "vit-b16", "--init", "xavier_uniform"]))
+    assert {kind for kind, _ in needed} == {UNIFORM, NORMAL, CONSTANT}  # ViT's embeddings are normal(0, 0.02)
+
+
+def test_lucid_compile_subcommand(capsys):
+    assert main(["compile", "--dtype", "float32", "--entry", "serial"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("lucid: 4 kernels compiled or loaded in ") and "cached in " in out
+    steps = err.splitlines()  # not a terminal: one line per kernel
+    assert len(steps) == 4 and all(line.startswith("lucid: [") for line in steps)
+    assert "normal float32 (one thread)" in err and "truncated normal float32 (one thread)" in err
+    assert main(["compile", "--entry", "rows", "--dtype", "float64", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("lucid: 4 kernels") and err == ""
+
+
+def test_lucid_compile_progress_bar_on_a_terminal(monkeypatch, capsys):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["compile", "--dtype", "float32", "--entry", "serial"]) == 0
+    shown = terminal.getvalue()
+    assert "\r" in shown and "[##############################] 4/4 done" in shown and shown.endswith("\n")
+
+
+@pytest.mark.parametrize("args", [["compile", "--dtype", "int8"], ["compile", "--entry", "everywhere"],
+                                  ["compile", "extra"]])
+def test_lucid_compile_bad_arguments(capsys, args):
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "usage: lucid compile" in err
+
+
+ANNOUNCE_SCRIPT = """
+import json
+import numpy as np
+from numba.core import event
+import lucid
+from lucid import _compile
+from lucid.nn.init import kaiming_normal
+
+order = []
+
+class Stream:
+    def write(self, text):
+        order.append(("message", text.strip()))
+    def flush(self):
+        pass
+
+class Compiles(event.Listener):
+    def on_start(self, e):
+        order.append(("compile starts", ""))
+    def on_end(self, e):
+        order.append(("compile ends", ""))
+
+_compile.Settings.stream = Stream()
+with event.install_listener("numba:compile", Compiles()):
+    kaiming_normal(np.empty((64, 64), np.float32), generator=lucid.random.Generator(0))
+print(json.dumps(order))
+"""
+
+
+@pytest.mark.slow
+def test_a_first_use_compile_is_announced_before_it_starts(tmp_path):
+    """With an empty Numba cache the message comes before any compilation ends; with the cache filled, never."""
+    cold = json.loads(run_python(ANNOUNCE_SCRIPT, NUMBA_CACHE_DIR=str(tmp_path)))
+    messages = [i for i, (what, _) in enumerate(cold) if what == "message"]
+    assert len(messages) == 1
+    first_end = next(i for i, (what, _) in enumerate(cold) if what == "compile ends")
+    assert messages[0] < first_end
+    assert cold[messages[0]][1].startswith("lucid: compiling the normal kernel for float32 (one thread), "
+                                           "once per machine, about ")
+    warm = json.loads(run_python(ANNOUNCE_SCRIPT, NUMBA_CACHE_DIR=str(tmp_path)))
+    assert warm == []

@@ -1,13 +1,26 @@
-"""Lucid's own elementary functions against NumPy over their whole input ranges."""
+"""Lucid's own elementary functions against NumPy, SciPy or mpmath over their whole input ranges.
 
+float64 stream: log, sin, cos within 1 ulp. 32-bit stream: each transform within its stated relative
+error (tools/fit_transforms.py), which keeps every float32 within 1 ulp of the exactly rounded value.
+"""
+
+import math
+
+import mpmath
 import numpy as np
 import pytest
 from numba import njit
+from scipy import special
 
 from lucid.kernels.transforms import (
+    CENTRAL32,
     bfloat16_bits,
     float16_bits,
+    log32,
     log_positive,
+    normal_quantile,
+    normal_quantile32,
+    quantile32_central,
     radius32,
     radius52,
     sin_cos_reduced,
@@ -16,6 +29,12 @@ from lucid.kernels.transforms import (
     unit32,
     unit52,
 )
+
+# The 32-bit stream's stated errors, relative (tools/fit_transforms.py prints the fits' bounds).
+LOG32_ERROR = 2.0**-35.5
+RADIUS32_ERROR = 2.0**-36
+TURN32_ERROR = 2.0**-33.5
+QUANTILE32_ERROR = 2.0**-33.5
 
 U64 = np.uint64
 
@@ -42,6 +61,25 @@ def _turn32(w, s, c):
 def _turn64(w, s, c):
     for i in range(w.size):
         s[i], c[i] = sin_cos_turn64(U64(w[i]))
+
+
+@njit(cache=True)
+def _log32(x, out):
+    for i in range(x.size):
+        out[i] = log32(x[i])
+
+
+@njit(cache=True)
+def _quantiles(p, out64, out32):
+    for i in range(p.size):
+        out64[i] = normal_quantile(p[i])
+        out32[i] = normal_quantile32(p[i])
+
+
+@njit(cache=True)
+def _central32(q, out):
+    for i in range(q.size):
+        out[i] = quantile32_central(q[i])
 
 
 @njit(cache=True)
@@ -87,6 +125,25 @@ def test_log_over_its_whole_range():
     assert got[x == 1.0].tolist() == [0.0]
 
 
+def log_inputs():
+    """Every binade from 2**-1022 to 2**1, random mantissas, the edges of the mantissa split, and 1 - tiny."""
+    exps = np.repeat(np.arange(-1022, 2), 2000)
+    x = np.ldexp(RNG.uniform(1, 2, exps.size), exps)
+    edges = np.array([1.0, np.nextafter(1.0, 0), 2.0**-52, 2.0**-32, 0.5, np.sqrt(0.5), np.nextafter(np.sqrt(0.5), 1),
+                      np.nextafter(np.sqrt(0.5), 0), 1 - 2.0**-32, 1 - 2.0**-52, np.finfo(float).tiny])
+    return np.concatenate([x, edges, 1 - RNG.uniform(0, 1e-6, 100_000), RNG.uniform(0.5, 2, 1_000_000)])
+
+
+def test_log32_over_its_whole_range():
+    x = log_inputs()
+    got = np.empty_like(x)
+    _log32(x, got)
+    want = np.log(x)
+    nonzero = want != 0
+    assert np.max(np.abs(got[nonzero] - want[nonzero]) / np.abs(want[nonzero])) <= LOG32_ERROR
+    assert got[x == 1.0].tolist() == [0.0]
+
+
 def test_sin_cos_reduced_over_its_whole_range():
     a = np.concatenate([np.linspace(-np.pi / 4, np.pi / 4, 2_000_001), RNG.uniform(-1e-6, 1e-6, 10_000),
                         [0.0, -0.0, 1e-300, np.pi / 4, -np.pi / 4]])
@@ -107,15 +164,18 @@ def reference_turn(w, bits):
 
 
 def test_sin_cos_of_32_bit_turns():
-    # Random words plus every quadrant and octant boundary and its neighbours.
+    # Random words plus every quadrant and octant boundary and its neighbours, and the words next to the zeros.
     marks = np.arange(0, 2**32, 2**28, dtype=np.int64)
-    w = np.concatenate([RNG.integers(0, 2**32, 2_000_000), marks, marks + 1, (marks - 1) % 2**32])
+    w = np.concatenate([RNG.integers(0, 2**32, 2_000_000), marks, marks + 1, (marks - 1) % 2**32,
+                        (np.arange(-1000, 1000)[:, None] + np.arange(0, 2**32, 2**30)).ravel() % 2**32])
     s, c = np.empty(w.size), np.empty(w.size)
     _turn32(w.astype(np.uint64), s, c)
     rs, rc = reference_turn(w, 32)
-    nz = rs != 0
-    assert np.max(ulp_error(s[nz], rs[nz])) <= 1.0 and np.max(ulp_error(c[rc != 0], rc[rc != 0])) <= 1.0
-    np.testing.assert_allclose(s, np.sin(2 * np.pi * w / 2**32), rtol=0, atol=2e-15)
+    for got, want in ((s, rs), (c, rc)):
+        nz = want != 0
+        assert np.max(np.abs(got[nz] - want[nz]) / np.abs(want[nz])) <= TURN32_ERROR
+        assert (got[~nz] == 0).all()
+    np.testing.assert_allclose(s, np.sin(2 * np.pi * w / 2**32), rtol=0, atol=2e-9)
 
 
 def test_sin_cos_of_64_bit_turns():
@@ -139,10 +199,67 @@ def test_units_and_radii():
     np.testing.assert_array_equal(u52, (w >> np.uint64(12)).astype(np.float64) / 2**52)
     want32 = np.sqrt(-2 * np.log(1 - lo / 2**32))
     want52 = np.sqrt(-2 * np.log(1 - (w >> np.uint64(12)).astype(np.float64) / 2**52))
-    np.testing.assert_allclose(r32, want32, rtol=4e-16, atol=0)
+    np.testing.assert_allclose(r32, want32, rtol=RADIUS32_ERROR, atol=0)
     np.testing.assert_allclose(r52, want52, rtol=4e-16, atol=0)
+    assert r32[(w & np.uint64(0xFFFFFFFF)) == 0].tolist() == [0.0] * int(np.sum((w & np.uint64(0xFFFFFFFF)) == 0))
     assert 0 <= r32.min() and r32.max() <= np.sqrt(2 * 32 * np.log(2)) + 1e-12
     assert r52.max() <= np.sqrt(2 * 52 * np.log(2)) + 1e-12
+
+
+def test_radius32_over_every_binade_of_its_argument():
+    # 1 - w / 2**32 for w = 2**32 - 2**k (arguments 2**-32 .. 1/2) and w = 2**k (near 1), plus neighbours.
+    k = np.arange(32, dtype=np.uint64)
+    w = np.concatenate([2**32 - 2**k, 2**k, 2**32 - 2**k - 1, 2**k + 1, [0, 2**32 - 1]]).astype(np.uint64) % 2**32
+    u32, u52, r32, r52 = (np.empty(w.size) for _ in range(4))
+    _units_and_radii(w, u32, u52, r32, r52)
+    want = np.array([float(mpmath.sqrt(-2 * mpmath.log(1 - mpmath.mpf(int(v)) / 2**32))) for v in w])
+    np.testing.assert_allclose(r32, want, rtol=RADIUS32_ERROR, atol=0)
+
+
+def test_quantile32_central_region():
+    """The central polynomial over |p - 1/2| < 0.48, against SciPy's ndtri (within 2**-51 of the quantile).
+
+    As in the kernels, ``q = p - 1/2`` for a float64 ``p`` (exact for ``p >= 1/4``)."""
+    p = np.concatenate([np.linspace(0.5 - CENTRAL32, 0.5 + CENTRAL32, 2_000_001),
+                        0.5 + RNG.uniform(-1e-3, 1e-3, 100_000),
+                        0.5 + np.array([0.0, 2.0**-53, -2.0**-54, 1e-9, -1e-9])])
+    q = p - 0.5
+    q = q[np.abs(q) < CENTRAL32]
+    p = q + 0.5
+    got = np.empty_like(q)
+    _central32(q, got)
+    want = special.ndtri(p)
+    nz = want != 0
+    assert np.max(np.abs(got[nz] - want[nz]) / np.abs(want[nz])) <= QUANTILE32_ERROR
+    assert np.max(np.abs(got[~nz])) < 1e-15
+
+
+def test_quantile32_against_mpmath_at_chosen_points():
+    q = np.array([0.0, 1e-9, 0.1, 0.2, 0.3, 0.4, 0.45, 0.47, 0.475, np.nextafter(CENTRAL32, 0)])
+    got = np.empty_like(q)
+    _central32(q, got)
+    mpmath.mp.dps = 40
+    want = [float(-mpmath.sqrt(2) * mpmath.erfinv(-2 * mpmath.mpf(v))) for v in q]
+    assert all(w == 0 and g == 0 or abs(g - w) <= QUANTILE32_ERROR * abs(w) for g, w in zip(got, want))
+
+
+def test_whole_quantiles_over_their_whole_range():
+    """Both streams' Phi^-1 over p from 5e-324 to 1 - 2**-53: float64 (AS 241) to 2e-15, 32-bit within its error."""
+    p = np.concatenate([np.exp(RNG.uniform(math.log(5e-324), 0, 400_000)), RNG.uniform(0, 1, 400_000),
+                        1 - np.exp(RNG.uniform(math.log(2.0**-53), 0, 200_000)),
+                        0.5 + np.array([-CENTRAL32, CENTRAL32, np.nextafter(-CENTRAL32, 0),
+                                        np.nextafter(CENTRAL32, 0)]),
+                        [5e-324, 1e-300, 2.2e-308, 0.5, 1 - 2.0**-53]])
+    p = p[(p > 0) & (p < 1)]
+    got64, got32 = np.empty_like(p), np.empty_like(p)
+    _quantiles(p, got64, got32)
+    want = special.ndtri(p)
+    nz = want != 0
+    rel64 = np.abs(got64[nz] - want[nz]) / np.abs(want[nz])
+    rel32 = np.abs(got32[nz] - want[nz]) / np.abs(want[nz])
+    assert rel64.max() <= 2e-15 and rel32.max() <= QUANTILE32_ERROR
+    tails = np.abs(p - 0.5) >= CENTRAL32  # beyond the central region both are AS 241's tail, bit for bit
+    np.testing.assert_array_equal(got32[tails], got64[tails])
 
 
 def _decode_bf16(bits):
@@ -212,3 +329,33 @@ def test_16_bit_nan_stays_nan(fmt):
     kernel(np.array([np.nan, -np.inf]), got)
     values = decode(got.view(np.uint16))
     assert np.isnan(values[0]) and values[1] == -np.inf
+
+
+# --- the truncated normal's values against an exact quantile ------------------------------------------
+TRUNCATED_CASES = [  # (mean, std, a, b): central, both tails, 10 and 37 stds out, one-sided, unbounded
+    (0.0, 1.0, -2.0, 2.0), (0.0, 0.02, -2.0, 2.0), (0.0, 1.0, -np.inf, np.inf), (0.0, 1.0, 3.0, 6.0),
+    (0.0, 1.0, -6.0, -3.0), (0.0, 1.0, 10.0, 12.0), (0.0, 1.0, -12.0, -10.0), (0.0, 1.0, 10.0, np.inf),
+    (0.0, 1.0, 37.0, 37.5), (0.0, 1.0, -np.inf, -37.0), (0.0, 1.0, 0.0, np.inf), (0.0, 1.0, -np.inf, 1.0),
+    (3.0, 0.5, 1.0, 6.0), (0.0, 1.0, 1.0, 1.001),
+]
+
+
+@pytest.mark.parametrize("mean,std,a,b", TRUNCATED_CASES)
+def test_float32_truncated_normals_are_within_one_ulp_of_the_exact_quantile(mean, std, a, b):
+    """Each float32 value is within 1 ulp of ``mean + scale * ndtri(p)`` rounded (SciPy: within 2**-51), for the
+    same words; bounds never crossed."""
+    from lucid import _fill
+    from lucid.nn._initializers import absolute_truncated_plan
+
+    from .reference import key_of, words
+
+    n = 1 << 17
+    plan = absolute_truncated_plan(mean, std, a, b)
+    got = np.empty(n, np.float32)
+    _fill.fill_stream(got, plan, key_of(7), 0)
+    u = (words(key_of(7), 0, 0, n // 4).reshape(-1).astype(np.float64) + 0.5) / 2.0**32
+    p = np.maximum(plan.p_low + u * plan.p_width, 5e-324)
+    exact = np.clip(plan.mean + plan.scale * special.ndtri(p), plan.low, plan.high)
+    ulp = np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    assert np.max(np.abs(got - exact) / ulp) <= 1.0
+    assert (got >= np.float32(a)).all() and (got <= np.float32(b)).all()

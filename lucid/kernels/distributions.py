@@ -1,25 +1,30 @@
-"""Block kernels: Philox blocks turned into uniform and normal values.
+"""Block kernels: one per distribution, generic over the output's width.
 
-One loop step computes one Philox block and writes its values straight out, so
-LLVM vectorizes across blocks. A 32-bit output (float32, or float16 rounded from
-float32) takes one 32-bit word per value: four values a block. A float64 output
-takes 64 bits per value: two values a block. All arithmetic is float64; the
-value is rounded to the output type once, by ``store``.
+A block kernel writes the values of Philox blocks ``first .. first + count - 1``
+(``values_per_block(dst)`` values each) to ``dst``. It works in sub-blocks of
+``SUB`` blocks and two passes: Philox words into a small scratch array, then the
+transform of those words into values. Each pass is a short loop that LLVM
+vectorizes across blocks, and short loops keep several iterations in flight
+(one fused loop is a dependency chain too long for the out-of-order window).
 
-Which words make which value (the stream specification, also in the README):
+The width picks the words and the transforms (the stream specification, also in
+the README):
 
-* uniform, 32-bit output: ``u = w / 2**32`` per word.
-* uniform, float64: ``u = (A >> 12) / 2**52`` for ``A = w0 | w1 << 32`` and for ``B = w2 | w3 << 32``.
-* normal, 32-bit output: Box-Muller on ``(w0, w1)`` and on ``(w2, w3)``:
-  ``r = sqrt(-2 log(1 - w0 / 2**32))``, angle ``2*pi * w1 / 2**32``, values ``r cos``, ``r sin``.
-* normal, float64: Box-Muller on ``(A, B)``: ``r = sqrt(-2 log(1 - (A >> 12) / 2**52))``,
-  angle ``2*pi * B / 2**64`` (top 54 bits), values ``r cos``, ``r sin``.
+* 32-bit outputs (float32; float16 and bfloat16 held as 16-bit integers) take one
+  32-bit word per value, four values a block, and the 32-bit stream's transforms;
+* float64 outputs take 64 bits per value, ``A = w0 | w1 << 32`` and ``B = w2 | w3 << 32``,
+  two values a block, and float64's transforms.
 
-* truncated normal, 32-bit output: per word ``u = (w + 1/2) / 2**32``; float64: per 64-bit
-  word ``u = ((A >> 12) + 1/2) / 2**52``. Then ``z = Phi^-1(p_low + u * p_width)``.
+* uniform: ``u = w / 2**32`` or ``u = (A >> 12) / 2**52``; the value is ``min(low + width * u, high)``.
+* normal: Box-Muller on ``(w0, w1)`` and ``(w2, w3)``, or on ``(A, B)``: radius ``r`` from the first
+  word, angle ``2*pi * w / 2**32`` (or ``2*pi * B / 2**64``, top 54 bits) from the second; 32-bit:
+  values ``mean + (std * r) * cos``, ``mean + (std * r) * sin``; float64: ``mean + std * (r * cos)``,
+  ``mean + std * (r * sin)``.
+* truncated normal: one open uniform per value, ``u = (w + 1/2) / 2**32`` or ``((A >> 12) + 1/2) / 2**52``,
+  ``p = max(p_low + u * p_width, 5e-324)``; the value is ``mean + scale * Phi^-1(p)`` clamped to
+  ``[low, high]``, with the 32-bit stream's quantile or float64's (AS 241).
 
-A uniform value is ``min(a + width * u, high)``; a normal value is ``mean + std * z``; a
-truncated normal value is ``mean + scale * z`` clamped to ``[low, high]``.
+All arithmetic is float64; ``store`` rounds each value once to the output type.
 """
 
 import numpy as np
@@ -28,11 +33,15 @@ from numba.extending import overload
 
 from .philox import MASK32, SHIFT32, philox_block
 from .transforms import (
+    CENTRAL32,
+    CENTRAL64,
     bfloat16_bits,
     float16_bits,
-    normal_quantile,
+    normal_quantile_central,
+    normal_quantile_tail,
     open_unit32,
     open_unit52,
+    quantile32_central,
     radius32,
     radius52,
     select64,
@@ -47,13 +56,16 @@ F32 = np.float32
 
 UNIFORM = 0  # params: low, width, high
 NORMAL = 1  # params: mean, std
-TRUNCATED_NORMAL = 2  # params: mean, scale, p_low, p_width, low, high (see truncated4)
+TRUNCATED_NORMAL = 2  # params: mean, scale, p_low, p_width, low, high (see truncated_blocks)
 CONSTANT = 3  # params: value (no bits drawn)
 
+SUB = 512  # blocks per sub-block: their words (8 KiB) stay in the L1 cache between the two passes
+
 _inline = dict(cache=True, error_model="numpy", inline="always")
-_loop = dict(cache=True, error_model="numpy")  # one call per chunk: no need to inline
+_loop = dict(cache=True, error_model="numpy")  # called, not inlined: see the driver
 
 
+# --- output types ------------------------------------------------------------------------------------
 def store(dst, i, value):
     """``dst[i] = value`` rounded once to ``dst``'s type (uint16 holds float16 bits, int16 bfloat16 bits)."""
 
@@ -95,125 +107,298 @@ def _values_per_block(dst):
     return lambda dst: width
 
 
+# --- Philox words ----------------------------------------------------------------------------------------
 @njit(**_inline)
-def _block(b, d0, d1, k0, k1):
-    return philox_block(b & MASK32, b >> SHIFT32, d0, d1, k0, k1)
+def philox_words(words, key, first, count):
+    """``words[k * SUB + j]`` = word ``k`` of block ``first + j`` for ``j < count``; ``key = (k0, k1, d0, d1)``."""
+    k0, k1, d0, d1 = key
+    for j in range(count):
+        b = first + U64(j)
+        w0, w1, w2, w3 = philox_block(b & MASK32, b >> SHIFT32, d0, d1, k0, k1)
+        i = U64(j)
+        words[i] = np.uint32(w0)
+        words[U64(SUB) + i] = np.uint32(w1)
+        words[U64(2 * SUB) + i] = np.uint32(w2)
+        words[U64(3 * SUB) + i] = np.uint32(w3)
 
 
-@njit(**_loop)
-def uniform4(dst, b0, nb, k0, k1, d0, d1, params):
-    a, width, high = params[0], params[1], params[2]
-    for j in range(nb):
-        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
-        v0 = a + width * unit32(w0)
-        v1 = a + width * unit32(w1)
-        v2 = a + width * unit32(w2)
-        v3 = a + width * unit32(w3)
-        store(dst, 4 * j, select64(v0 > high, high, v0))
-        store(dst, 4 * j + 1, select64(v1 > high, high, v1))
-        store(dst, 4 * j + 2, select64(v2 > high, high, v2))
-        store(dst, 4 * j + 3, select64(v3 > high, high, v3))
+@njit(**_inline)
+def philox_words_in_order(words, key, first, count):
+    """``words[4 * j + k]`` = word ``k`` of block ``first + j`` for ``j < count``: the words in value order."""
+    k0, k1, d0, d1 = key
+    for j in range(count):
+        b = first + U64(j)
+        w0, w1, w2, w3 = philox_block(b & MASK32, b >> SHIFT32, d0, d1, k0, k1)
+        i = U64(4) * U64(j)
+        words[i] = np.uint32(w0)
+        words[i + U64(1)] = np.uint32(w1)
+        words[i + U64(2)] = np.uint32(w2)
+        words[i + U64(3)] = np.uint32(w3)
 
 
-@njit(**_loop)
-def uniform2(dst, b0, nb, k0, k1, d0, d1, params):
-    a, width, high = params[0], params[1], params[2]
-    for j in range(nb):
-        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
-        v0 = a + width * unit52(w0 | (w1 << SHIFT32))
-        v1 = a + width * unit52(w2 | (w3 << SHIFT32))
-        store(dst, 2 * j, select64(v0 > high, high, v0))
-        store(dst, 2 * j + 1, select64(v1 > high, high, v1))
+@njit(**_inline)
+def word(words, k, j):
+    """Word ``k`` (0..3) of block ``j`` of the sub-block, as a uint64."""
+    return U64(words[U64(k * SUB) + j])
 
 
-@njit(**_loop)
-def normal4(dst, b0, nb, k0, k1, d0, d1, params):
-    mean, std = params[0], params[1]
-    for j in range(nb):
-        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
-        r0 = radius32(w0)
-        s0, c0 = sin_cos_turn32(w1)
-        r1 = radius32(w2)
-        s1, c1 = sin_cos_turn32(w3)
-        store(dst, 4 * j, mean + std * (r0 * c0))
-        store(dst, 4 * j + 1, mean + std * (r0 * s0))
-        store(dst, 4 * j + 2, mean + std * (r1 * c1))
-        store(dst, 4 * j + 3, mean + std * (r1 * s1))
+@njit(**_inline)
+def word64(words, k, j):
+    """``w[k] | w[k + 1] << 32`` of block ``j``: the 64-bit word ``A`` (``k = 0``) or ``B`` (``k = 2``)."""
+    return word(words, k, j) | (word(words, k + 1, j) << SHIFT32)
 
 
-@njit(**_loop)
-def normal2(dst, b0, nb, k0, k1, d0, d1, params):
-    mean, std = params[0], params[1]
-    for j in range(nb):
-        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
-        r = radius52(w0 | (w1 << SHIFT32))
-        s, c = sin_cos_turn64(w2 | (w3 << SHIFT32))
-        store(dst, 2 * j, mean + std * (r * c))
-        store(dst, 2 * j + 1, mean + std * (r * s))
+@njit(**_inline)
+def stream_key(k0, k1, d0, d1):
+    """The Philox key and draw words as the block kernels take them: four uint64 of 32 bits each
+    (the masks tell LLVM so: every Philox multiply is then one 32x32->64-bit ``vpmuludq``)."""
+    return (U64(k0) & MASK32, U64(k1) & MASK32, U64(d0) & MASK32, U64(d1) & MASK32)
+
+
+# --- the values of one block, per output width ------------------------------------------------------------
+@njit(**_inline)
+def _clamp_high(v, high):
+    return select64(v > high, high, v)
+
+
+def uniform_block(dst, words, j, low, width, high):
+    """Store the uniform values of block ``j``."""
+
+
+@overload(uniform_block, inline="always")
+def _uniform_block(dst, words, j, low, width, high):
+    # Loops over a block's values (not written-out copies): each transform is typed and lowered once.
+    if dst.dtype == types.float64:
+
+        def impl(dst, words, j, low, width, high):
+            for k in range(2):
+                store(dst, U64(2) * j + U64(k), _clamp_high(low + width * unit52(word64(words, 2 * k, j)), high))
+
+    else:
+
+        def impl(dst, words, j, low, width, high):
+            for k in range(4):
+                store(dst, U64(4) * j + U64(k), _clamp_high(low + width * unit32(word(words, k, j)), high))
+
+    return impl
+
+
+def normal_block(dst, words, j, mean, std):
+    """Store the normal values of block ``j``."""
+
+
+@overload(normal_block, inline="always")
+def _normal_block(dst, words, j, mean, std):
+    if dst.dtype == types.float64:
+
+        def impl(dst, words, j, mean, std):
+            r = radius52(word64(words, 0, j))
+            s, c = sin_cos_turn64(word64(words, 2, j))
+            o = U64(2) * j
+            store(dst, o, mean + std * (r * c))
+            store(dst, o + U64(1), mean + std * (r * s))
+
+    else:
+
+        def impl(dst, words, j, mean, std):
+            for h in range(2):  # pairs (w0, w1) and (w2, w3); one copy of the transforms to compile
+                r = std * radius32(word(words, 2 * h, j))
+                s, c = sin_cos_turn32(word(words, 2 * h + 1, j))
+                o = U64(4) * j + U64(2 * h)
+                store(dst, o, mean + r * c)
+                store(dst, o + U64(1), mean + r * s)
+
+    return impl
 
 
 SMALLEST = 5e-324  # the smallest positive float64: p never reaches 0
 
 
 @njit(**_inline)
-def _truncated(u, mean, scale, p_low, p_width, low, high):
+def _probability(u, p_low, p_width):
     p = p_low + u * p_width
-    v = mean + scale * normal_quantile(select64(p < SMALLEST, SMALLEST, p))
+    return select64(p < SMALLEST, SMALLEST, p)
+
+
+@njit(**_inline)
+def _truncated_value(z, mean, scale, low, high):
+    v = mean + scale * z
     return select64(v < low, low, select64(v > high, high, v))
 
 
+def open_unit(dst, words, i):
+    """The open uniform of value ``i`` of words in value order: word ``i``, or the 64-bit word ``i`` (float64)."""
+
+
+@overload(open_unit, inline="always")
+def _open_unit(dst, words, i):
+    if dst.dtype == types.float64:
+        return lambda dst, words, i: open_unit52(U64(words[U64(2) * i]) | (U64(words[U64(2) * i + U64(1)]) << SHIFT32))
+    return lambda dst, words, i: open_unit32(U64(words[i]))
+
+
+def central_region(dst, q):
+    """Whether ``q = p - 1/2`` lies in the central region of ``dst``'s stream quantile."""
+
+
+@overload(central_region, inline="always")
+def _central_region(dst, q):
+    if dst.dtype == types.float64:
+        return lambda dst, q: abs(q) <= CENTRAL64
+    return lambda dst, q: abs(q) < CENTRAL32
+
+
+def central_quantile(dst, q):
+    """``Phi^-1(1/2 + q)`` in the central region, by ``dst``'s stream quantile."""
+
+
+@overload(central_quantile, inline="always")
+def _central_quantile(dst, q):
+    if dst.dtype == types.float64:
+        return lambda dst, q: normal_quantile_central(q)
+    return lambda dst, q: quantile32_central(q)
+
+
+@njit(**_inline)
+def _tail(u, p_low, p_width, mean, scale, low, high):
+    p = _probability(u, p_low, p_width)
+    return _truncated_value(normal_quantile_tail(p, p - 0.5), mean, scale, low, high)
+
+
 @njit(**_loop)
-def truncated4(dst, b0, nb, k0, k1, d0, d1, params):
-    """Truncated normal by inversion: one word, one value, no rejection.
+def _gather_tails(dst, words, n, every, tails, groups, where, units):
+    """Positions and open uniforms of the values ``i < n`` with ``tails[i]`` (``every``: of all of them);
+    returns how many.
+
+    Branch-free compactions (write always, advance when it counts), since which values lie in a
+    tail is random: first the groups of 8 values with a tail (one uint64 of flags each), then
+    their values."""
+    if every:
+        for i in range(n):
+            where[U64(i)] = i
+            units[U64(i)] = open_unit(dst, words, U64(i))
+        return n
+    flags = tails.view(np.uint64)
+    flagged = 0
+    for g in range((n + 7) // 8):
+        groups[flagged] = g
+        flagged += flags[g] != 0
+    m = 0
+    for f in range(flagged):
+        for i in range(8 * groups[f], min(8 * groups[f] + 8, n)):  # flags past n: stale, from a longer sub-block
+            where[m] = i
+            units[m] = open_unit(dst, words, U64(i))
+            m += tails[i]
+    return m
+
+
+CENTRAL, TAIL, MIXED = 0, 1, 2  # which quantile formulas the p of a truncated normal can need
+
+
+@njit(**_inline)
+def quantile_region(dst, p_low, p_width):
+    """``CENTRAL``, ``TAIL`` or ``MIXED``: which formulas the values of this interval need, exactly.
+
+    ``p`` grows monotonically with ``u`` (correctly rounded operations are monotonic), so the
+    smallest and largest open uniforms bound every ``p`` the kernel computes.
+    """
+    one = 2.0**-32 if values_per_block(dst) == 4 else 2.0**-52
+    q_min = _probability(0.5 * one, p_low, p_width) - 0.5
+    q_max = _probability(1.0 - 0.5 * one, p_low, p_width) - 0.5
+    if central_region(dst, q_min) and central_region(dst, q_max):
+        return CENTRAL
+    if q_max < 0.0 and not central_region(dst, q_max) or q_min > 0.0 and not central_region(dst, q_min):
+        return TAIL
+    return MIXED
+
+
+# --- the block kernels ---------------------------------------------------------------------------------------
+@njit(**_loop)
+def uniform_blocks(dst, first, count, key, params):
+    """Uniform values ``min(low + width * u, high)`` of blocks ``first ..`` into ``dst[:count * V]``."""
+    low, width, high = params[0], params[1], params[2]
+    words = np.empty(4 * SUB, np.uint32)
+    for s in range(0, count, SUB):
+        n = min(SUB, count - s)
+        philox_words(words, key, first + U64(s), n)
+        out = dst[values_per_block(dst) * s:]
+        for j in range(n):
+            uniform_block(out, words, U64(j), low, width, high)
+
+
+@njit(**_loop)
+def normal_blocks(dst, first, count, key, params):
+    """Box-Muller normals ``mean + std * z`` of blocks ``first ..`` into ``dst[:count * V]``."""
+    mean, std = params[0], params[1]
+    words = np.empty(4 * SUB, np.uint32)
+    for s in range(0, count, SUB):
+        n = min(SUB, count - s)
+        philox_words(words, key, first + U64(s), n)
+        out = dst[values_per_block(dst) * s:]
+        for j in range(n):
+            normal_block(out, words, U64(j), mean, std)
+
+
+@njit(**_loop)
+def central_values(out, words, n, params, flag, tails):
+    """``out[:n]`` by the central quantile from words in value order; with ``flag``, ``tails[i]`` = 1 where
+    value ``i``'s ``p`` lies in a tail instead (the caller overwrites those). A function of its own: small
+    functions type much faster than one big one."""
+    mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
+    for i in range(n):
+        q = _probability(open_unit(out, words, U64(i)), p_low, p_width) - 0.5
+        store(out, U64(i), _truncated_value(central_quantile(out, q), mean, scale, low, high))
+        if flag:
+            tails[U64(i)] = not central_region(out, q)
+
+
+@njit(**_loop)
+def tail_values(units, m, p_low, p_width, mean, scale, low, high, values):
+    """``values[:m]``: the truncated normal values of open uniforms ``units[:m]`` whose ``p`` lies in a tail.
+
+    A function of its own (float64 in, float64 out): compiled once for every output type, and
+    vectorized over the gathered values."""
+    for i in range(m):
+        values[U64(i)] = _tail(units[U64(i)], p_low, p_width, mean, scale, low, high)
+
+
+@njit(**_loop)
+def truncated_blocks(dst, first, count, key, params):
+    """Truncated normals by inversion: one word, one value, no rejection.
 
     ``p_low``/``p_width`` are the CDF at the lower bound and the CDF's rise across the
     interval, of the tail that keeps them small (``scale`` is negative when mirrored),
-    so bounds far in a tail keep their precision.
+    so bounds far in a tail keep their precision. The quantile's central formula runs
+    vectorized over every value when the interval's ``p`` can be central; the values whose
+    ``p`` is in a tail (all of them, or the few) are then gathered branch-free and get
+    AS 241's tail in one vectorized pass. Either way each value is the same function of its word.
     """
     mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
-    for j in range(nb):
-        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
-        store(dst, 4 * j, _truncated(open_unit32(w0), mean, scale, p_low, p_width, low, high))
-        store(dst, 4 * j + 1, _truncated(open_unit32(w1), mean, scale, p_low, p_width, low, high))
-        store(dst, 4 * j + 2, _truncated(open_unit32(w2), mean, scale, p_low, p_width, low, high))
-        store(dst, 4 * j + 3, _truncated(open_unit32(w3), mean, scale, p_low, p_width, low, high))
+    region = quantile_region(dst, p_low, p_width)
+    words = np.empty(4 * SUB, np.uint32)  # in value order
+    tailed = 4 * SUB if region != CENTRAL else 0
+    tails = np.zeros(tailed, np.uint8)  # per value: 1 if its p is in a tail
+    groups = np.empty(tailed // 8, np.int64)
+    where = np.empty(tailed, np.int64)  # the tail values of a sub-block: positions, open uniforms, values
+    units = np.empty(tailed, np.float64)
+    values = np.empty(tailed, np.float64)
+    for s in range(0, count, SUB):
+        n = min(SUB, count - s) * values_per_block(dst)
+        philox_words_in_order(words, key, first + U64(s), min(SUB, count - s))
+        out = dst[values_per_block(dst) * s:]
+        if region != TAIL:
+            central_values(out, words, n, params, region == MIXED, tails)
+            if region == CENTRAL:
+                continue
+        m = _gather_tails(out, words, n, region == TAIL, tails, groups, where, units)
+        tail_values(units, m, p_low, p_width, mean, scale, low, high, values)
+        for i in range(m):
+            store(out, where[i], values[i])
 
 
 @njit(**_loop)
-def truncated2(dst, b0, nb, k0, k1, d0, d1, params):
-    mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
-    for j in range(nb):
-        w0, w1, w2, w3 = _block(b0 + U64(j), d0, d1, k0, k1)
-        store(dst, 2 * j, _truncated(open_unit52(w0 | (w1 << SHIFT32)), mean, scale, p_low, p_width, low, high))
-        store(dst, 2 * j + 1, _truncated(open_unit52(w2 | (w3 << SHIFT32)), mean, scale, p_low, p_width, low, high))
-
-
-@njit(**_loop)
-def constant_values(dst, nb, params):
+def constant_blocks(dst, first, count, key, params):
+    """``params[0]`` rounded once to ``dst``'s type in ``dst[:count * V]``; no bits drawn."""
     value = params[0]
-    for i in range(nb * values_per_block(dst)):
+    for i in range(count * values_per_block(dst)):
         store(dst, i, value)
-
-
-def gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, params):
-    """Fill ``dst[:nb * V]`` with the values of blocks ``b0 .. b0 + nb - 1`` of distribution ``kind``."""
-
-
-@overload(gen_blocks)
-def _gen_blocks(kind, dst, b0, nb, k0, k1, d0, d1, params):
-    wide = dst.dtype == types.float64
-    uniform = uniform2 if wide else uniform4
-    normal = normal2 if wide else normal4
-    truncated = truncated2 if wide else truncated4
-
-    def impl(kind, dst, b0, nb, k0, k1, d0, d1, params):
-        if kind == UNIFORM:
-            uniform(dst, b0, nb, k0, k1, d0, d1, params)
-        elif kind == NORMAL:
-            normal(dst, b0, nb, k0, k1, d0, d1, params)
-        elif kind == CONSTANT:
-            constant_values(dst, nb, params)
-        else:
-            truncated(dst, b0, nb, k0, k1, d0, d1, params)
-
-    return impl

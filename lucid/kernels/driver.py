@@ -1,27 +1,73 @@
-"""The one parallel driver: it splits a fill into chunks and places the values.
+"""The one driver: it splits a fill into chunks and places the values.
 
 A fill writes ``F(key, draw, start + i)`` at logical C-order index ``i`` of an
 ``n``-element tensor. The tensor arrives as ``flat``, a 1-D array spanning its
-memory, with the offset ``origin`` of its first element and its ``shape`` and
-``strides`` in elements. Chunks of ``CHUNK`` logical elements are independent,
-so any split between threads gives the same bytes.
+memory, with the offset ``origin`` of its first element and its shape and strides
+in elements (``axes``). Chunks of ``CHUNK`` logical elements are independent, so
+any split between threads gives the same bytes.
 
 A chunk whose values start on a block boundary of a contiguous tensor is
 generated in place; any other chunk (an unaligned window, a tail, a strided
 view) is generated into a chunk-sized scratch buffer and copied or scattered.
+
+Entry points take four arguments, ``(flat, job, axes, params)``:
+
+* ``job``: the fill's integers, a tuple of seven int64 built by :func:`make_job` and read at
+  ``KEY_LO, KEY_HI, DRAW_LO, DRAW_HI`` (the Philox key and draw, 32 bits each),
+  ``START`` (the global index of the first element), ``COUNT`` (elements) and ``ORIGIN``;
+* ``axes``: int64 ``(2, ndim)``, the shape and the strides in elements of a strided
+  tensor; ``(2, 0)`` for a C-contiguous one;
+* ``params``: the distribution's float64 parameters (see :mod:`.distributions`).
+
+There is one set of entry points per distribution (:data:`ENTRIES`): ``serial``
+(the calling thread), ``parallel`` (chunks over Numba's threads) and ``rows`` (a
+C-contiguous 2-D array whose rows are runs of global indices, for Dask chunks).
+Each is compiled, for an output type, only when first called with it, and holds
+only its own distribution's kernel, so a first call compiles what it needs and
+nothing else.
 """
+
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
-from .distributions import gen_blocks, values_per_block
+from .distributions import (
+    CONSTANT,
+    NORMAL,
+    TRUNCATED_NORMAL,
+    UNIFORM,
+    constant_blocks,
+    normal_blocks,
+    stream_key,
+    truncated_blocks,
+    uniform_blocks,
+    values_per_block,
+)
 from .fpenv import enter_ieee, restore
 
 U64 = np.uint64
 CHUNK = 1 << 16  # logical elements per chunk; a multiple of every block width
 
+KEY_LO, KEY_HI, DRAW_LO, DRAW_HI, START, COUNT, ORIGIN = range(7)  # fields of a job
+NO_AXES = np.empty((2, 0), np.int64)  # the axes of a C-contiguous tensor
+
 _inline = dict(cache=True, error_model="numpy", inline="always")
-_kernel = dict(cache=True, error_model="numpy", nogil=True)
+_entry = dict(cache=True, error_model="numpy", nogil=True)
+
+
+def make_job(key: int, draw: int, start: int = 0, count: int = 0, origin: int = 0) -> tuple[int, ...]:
+    """The ``job`` of a fill: 64-bit ``key`` and ``draw`` split into 32-bit words, then the window.
+
+    A tuple of seven ints below 2**63 (Numba types it as ``UniTuple(int64, 7)``): cheaper to
+    pass than an array to build.
+
+    Example:
+        >>> make_job(2**40 + 3, 7, start=5, count=10)
+        (3, 256, 7, 0, 5, 10, 0)
+    """
+    return (key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, start, count, origin)
 
 
 @njit(**_inline)
@@ -54,9 +100,11 @@ def _scatter(flat, origin, shape, strides, lo, src, count):
             pos += strides[k]
 
 
-@njit(cache=True, error_model="numpy")
-def _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, hi, k0, k1, d0, d1, params):
+@njit(**_inline)
+def _fill_chunk(blocks, flat, origin, axes, start, lo, hi, key, params):
+    """Logical elements ``lo .. hi - 1`` of the tensor, whose first element has global index ``start``."""
     width = values_per_block(flat)
+    contiguous = axes.shape[1] == 0
     first = start + lo  # global index of the chunk's first value
     b_first = first // width
     nb = (start + hi + width - 1) // width - b_first
@@ -67,47 +115,132 @@ def _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, hi, k
         dst = flat[origin + lo : origin + hi]
     else:
         dst = np.empty(nb * width, flat.dtype)
-    control = enter_ieee()  # the same values whatever this thread's flush-to-zero mode
-    gen_blocks(kind, dst, U64(b_first), nb, U64(k0), U64(k1), U64(d0), U64(d1), params)
+    # The same values whatever this thread's flush-to-zero mode. `blocks` is a call, not inlined: inlined, the
+    # parallel entry's parfor pass would hoist its loop-invariant arithmetic (a constant's conversion to
+    # float32) out of the chunk loop, before enter_ieee.
+    control = enter_ieee()
+    blocks(dst, U64(b_first), nb, key, params)
     restore(control)
     if direct:
         return
-    if contiguous:
-        flat[origin + lo : origin + hi] = dst[skip : skip + count]
+    if contiguous:  # a plain loop: a slice assignment would compile its shape-mismatch message (seconds)
+        for i in range(count):
+            flat[origin + lo + i] = dst[skip + i]
     else:
-        _scatter(flat, origin, shape, strides, lo, dst[skip:], count)
+        _scatter(flat, origin, axes[0], axes[1], lo, dst[skip:], count)
 
 
-@njit(parallel=True, **_kernel)
-def fill_parallel(kind, flat, origin, shape, strides, contiguous, start, n, k0, k1, d0, d1, params):
-    """Fill ``n`` values, chunks spread over Numba's threads."""
-    for c in prange((n + CHUNK - 1) // CHUNK):
-        lo = c * CHUNK
-        _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, min(n, lo + CHUNK),
-                    k0, k1, d0, d1, params)
+@njit(**_inline)
+def _key(job):
+    return stream_key(job[KEY_LO], job[KEY_HI], job[DRAW_LO], job[DRAW_HI])
 
 
-@njit(**_kernel)
-def fill_serial(kind, flat, origin, shape, strides, contiguous, start, n, k0, k1, d0, d1, params):
-    """Fill ``n`` values on the calling thread; the same bytes as ``fill_parallel``."""
+@njit(**_inline)
+def _serial(blocks, flat, job, axes, params):
+    key = _key(job)
+    n = job[COUNT]
     for c in range((n + CHUNK - 1) // CHUNK):
         lo = c * CHUNK
-        _fill_chunk(kind, flat, origin, shape, strides, contiguous, start, lo, min(n, lo + CHUNK),
-                    k0, k1, d0, d1, params)
+        _fill_chunk(blocks, flat, job[ORIGIN], axes, job[START], lo, min(n, lo + CHUNK), key, params)
 
 
-@njit(**_kernel)
-def fill_rows(kind, rows, starts, k0, k1, d0, d1, params):
-    """Row ``r`` of the C-contiguous 2-D ``rows`` gets ``F(starts[r] + j)`` at column ``j``.
+@njit(**_inline)
+def _parallel(blocks, flat, job, axes, params):
+    key = _key(job)
+    n = job[COUNT]
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        lo = c * CHUNK
+        _fill_chunk(blocks, flat, job[ORIGIN], axes, job[START], lo, min(n, lo + CHUNK), key, params)
 
-    The form of a fill for a box cut out of a larger logical tensor (a Dask chunk):
-    each row is a run of consecutive global indices. On the calling thread; nogil,
-    so several chunks fill at once from a thread pool.
-    """
-    no_axes = np.empty(0, np.int64)
+
+@njit(**_inline)
+def _rows(blocks, rows, starts, job, params):
+    key = _key(job)
     n = rows.shape[1]
     for r in range(rows.shape[0]):
-        row = rows[r]
         for lo in range(0, n, CHUNK):
-            _fill_chunk(kind, row, 0, no_axes, no_axes, True, starts[r], lo, min(n, lo + CHUNK),
-                        k0, k1, d0, d1, params)
+            _fill_chunk(blocks, rows[r], 0, NO_AXES, starts[r], lo, min(n, lo + CHUNK), key, params)
+
+
+# --- the entry points: (serial, parallel, rows) per distribution -------------------------------------------
+# serial(flat, job, axes, params): the fill on the calling thread.
+# parallel(flat, job, axes, params): the same bytes, chunks spread over Numba's threads.
+# rows(rows, starts, job, params): row r of the C-contiguous 2-D `rows` gets F(starts[r] + j) at column j:
+#   a box cut out of a larger logical tensor (a Dask chunk), on the calling thread; nogil, so several
+#   chunks fill at once from a thread pool.
+@njit(**_entry)
+def uniform_serial(flat, job, axes, params):
+    _serial(uniform_blocks, flat, job, axes, params)
+
+
+@njit(parallel=True, **_entry)
+def uniform_parallel(flat, job, axes, params):
+    _parallel(uniform_blocks, flat, job, axes, params)
+
+
+@njit(**_entry)
+def uniform_rows(rows, starts, job, params):
+    _rows(uniform_blocks, rows, starts, job, params)
+
+
+@njit(**_entry)
+def normal_serial(flat, job, axes, params):
+    _serial(normal_blocks, flat, job, axes, params)
+
+
+@njit(parallel=True, **_entry)
+def normal_parallel(flat, job, axes, params):
+    _parallel(normal_blocks, flat, job, axes, params)
+
+
+@njit(**_entry)
+def normal_rows(rows, starts, job, params):
+    _rows(normal_blocks, rows, starts, job, params)
+
+
+@njit(**_entry)
+def truncated_serial(flat, job, axes, params):
+    _serial(truncated_blocks, flat, job, axes, params)
+
+
+@njit(parallel=True, **_entry)
+def truncated_parallel(flat, job, axes, params):
+    _parallel(truncated_blocks, flat, job, axes, params)
+
+
+@njit(**_entry)
+def truncated_rows(rows, starts, job, params):
+    _rows(truncated_blocks, rows, starts, job, params)
+
+
+@njit(**_entry)
+def constant_serial(flat, job, axes, params):
+    _serial(constant_blocks, flat, job, axes, params)
+
+
+@njit(parallel=True, **_entry)
+def constant_parallel(flat, job, axes, params):
+    _parallel(constant_blocks, flat, job, axes, params)
+
+
+@njit(**_entry)
+def constant_rows(rows, starts, job, params):
+    _rows(constant_blocks, rows, starts, job, params)
+
+
+class Entries(NamedTuple):
+    """The entry points of one distribution."""
+
+    name: str
+    serial: Callable[..., None]
+    parallel: Callable[..., None]
+    rows: Callable[..., None]
+
+
+#: The entry points of each distribution, indexed by its kind (``UNIFORM``, ``NORMAL``, ...).
+ENTRIES = {
+    UNIFORM: Entries("uniform", uniform_serial, uniform_parallel, uniform_rows),
+    NORMAL: Entries("normal", normal_serial, normal_parallel, normal_rows),
+    TRUNCATED_NORMAL: Entries("truncated normal", truncated_serial, truncated_parallel, truncated_rows),
+    CONSTANT: Entries("constant", constant_serial, constant_parallel, constant_rows),
+}

@@ -59,19 +59,30 @@ def read_control(typingctx):
     return types.uint64(), codegen
 
 
+def _barrier(builder):
+    """A compiler barrier (an empty inline assembly that may touch any memory): LLVM moves no load or store
+    across it, hence no arithmetic on loaded values either. Without it, LLVM, which assumes the default
+    floating-point environment everywhere, may hoist a loop-invariant conversion above the write of the
+    control word, into the caller's flush-to-zero mode."""
+    builder.asm(ir.FunctionType(ir.VoidType(), []), "", "~{memory}", [], side_effect=True)
+
+
 @intrinsic
 def write_control(typingctx, value):
-    """Set the thread's floating-point control word to ``value`` (a uint64); no-op elsewhere."""
+    """Set the thread's floating-point control word to ``value`` (a uint64); no-op elsewhere. A compiler
+    barrier on both sides keeps the floating-point work between two writes between them."""
     if value != types.uint64:
         return None
 
     def codegen(context, builder, signature, args):
+        _barrier(builder)
         if ARCH == "x86_64":
             _x86_csr(builder, args[0])
         elif ARCH == "aarch64":
             fn = cgutils.get_or_insert_function(
                 builder.module, ir.FunctionType(ir.VoidType(), [_I64]), "llvm.aarch64.set.fpcr")
             builder.call(fn, [args[0]])
+        _barrier(builder)
         return context.get_dummy_value()
 
     return types.none(types.uint64), codegen

@@ -5,10 +5,20 @@ and, called once per element, keep loops from vectorizing. Lucid evaluates its
 own polynomials in float64 with a fixed order of IEEE operations instead, so the
 same words give the same bits on every CPU at every SIMD width.
 
-Polynomial coefficients are the published fdlibm minimax constants
-(Sun Microsystems, 1993): ``Lg1..Lg7`` for ``log(1+f)`` through
-``s = f / (2 + f)`` on ``[sqrt(1/2), sqrt(2))``, ``S1..S6`` and ``C1..C6`` for
-``sin`` and ``cos`` on ``[-pi/4, pi/4]``.
+Two sets of polynomials, one per stream:
+
+* **float64 outputs** (the 64-bit stream) keep float64's accuracy: the published
+  fdlibm minimax constants (Sun Microsystems, 1993), ``Lg1..Lg7`` for ``log(1+f)``
+  through ``s = f / (2 + f)`` on ``[sqrt(1/2), sqrt(2))``, ``S1..S6`` and ``C1..C6``
+  for ``sin`` and ``cos`` on ``[-pi/4, pi/4]``, and Wichura's AS 241 for the normal
+  quantile.
+* **32-bit-stream outputs** (float32, float16, bfloat16) are rounded from a float64
+  value that only needs to be within far less than a float32 ulp: Lucid's own
+  minimax polynomials (``tools/fit_transforms.py`` fits them and prints their
+  bounds), each transform within ``2**-33`` of the exact function relatively, with
+  no division: ``LOG32`` for ``log(1+f)`` on the same interval, ``SIN32`` and
+  ``COS32`` on ``[-pi/4, pi/4]``, ``QUANTILE32`` for the normal quantile's central
+  region. Evaluated by Estrin's scheme (short dependency chains) in a fixed order.
 
 Angles never pass through ``2*pi*u`` in floating point: a word is a fraction of
 a full turn, its top two bits pick the quadrant and the rest, an exact integer,
@@ -108,9 +118,8 @@ def select64(condition, x, y):
 
 
 @njit(**_inline)
-def sin_cos_quadrant(q, a):
-    """``(sin, cos)`` of ``q * pi/2 + a``, for ``q`` in 0..3 and ``|a| <= pi/4``."""
-    s, c = sin_cos_reduced(a)
+def sin_cos_quadrant(q, s, c):
+    """``(sin, cos)`` of ``q * pi/2 + a`` from ``s = sin(a)``, ``c = cos(a)``, for ``q`` in 0..3: a swap and signs."""
     bs = f64_as_u64(s)
     bc = f64_as_u64(c)
     swap = U64(0) - (q & U64(1))
@@ -122,19 +131,12 @@ def sin_cos_quadrant(q, a):
 
 
 @njit(**_inline)
-def sin_cos_turn32(w):
-    """``(sin, cos)`` of the angle ``2*pi * w / 2**32`` for a 32-bit word ``w``."""
-    v = (w + U64(1 << 29)) & U64(0xFFFFFFFF)  # shift by half a quadrant: q is the nearest quadrant
-    t = u64_as_f64(TWO52_BITS | (v & U64((1 << 30) - 1))) - (TWO52 + 536870912.0)
-    return sin_cos_quadrant(v >> U64(30), t * RAD_PER_TURN32)
-
-
-@njit(**_inline)
 def sin_cos_turn64(w):
     """``(sin, cos)`` of the angle ``2*pi * w / 2**64``, from the top 54 bits of a 64-bit word."""
     v = w + U64(1 << 61)
     t = u64_as_f64(TWO52_BITS | ((v & U64((1 << 62) - 1)) >> U64(10))) - (TWO52 + 2251799813685248.0)
-    return sin_cos_quadrant(v >> U64(62), t * RAD_PER_TURN54)
+    s, c = sin_cos_reduced(t * RAD_PER_TURN54)
+    return sin_cos_quadrant(v >> U64(62), s, c)
 
 
 @njit(**_inline)
@@ -147,12 +149,6 @@ def unit32(w):
 def unit52(w):
     """``(w >> 12) / 2**52`` in ``[0, 1)`` for a 64-bit word, exact."""
     return u64_as_f64(ONE_BITS | (w >> U64(12))) - 1.0
-
-
-@njit(**_inline)
-def radius32(w):
-    """Box-Muller radius ``sqrt(-2 log(1 - w / 2**32))`` for a 32-bit word."""
-    return np.sqrt(-2.0 * log_positive(2.0 - u64_as_f64(ONE_BITS | (w << U64(20)))))
 
 
 @njit(**_inline)
@@ -219,14 +215,21 @@ _NQ_F = (1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.4875361290
 
 
 @njit(**_inline)
+def _horner8(c, r):
+    """``c[7] r^7 + ... + c[0]`` by Horner's rule from the top (written out: no loop to inline)."""
+    v = c[7] * r + c[6]
+    v = v * r + c[5]
+    v = v * r + c[4]
+    v = v * r + c[3]
+    v = v * r + c[2]
+    v = v * r + c[1]
+    return v * r + c[0]
+
+
+@njit(**_inline)
 def _ratio8(num, den, r):
     """``num(r) / den(r)`` for two degree-7 polynomials, Horner's rule from the top."""
-    n = num[7]
-    d = den[7]
-    for k in range(6, -1, -1):
-        n = n * r + num[k]
-        d = d * r + den[k]
-    return n / d
+    return _horner8(num, r) / _horner8(den, r)
 
 
 TINY = 2.2250738585072014e-308  # the smallest normal float64
@@ -235,24 +238,29 @@ LN2_54 = 54 * 0.6931471805599453094  # log(2**54), to undo the scaling of a subn
 
 @njit(**_inline)
 def log_tail(x):
-    """Natural log of a positive float64, subnormals included (scaled up by 2**54 first)."""
-    if x < TINY:
-        return log_positive(x * 18014398509481984.0) - LN2_54
-    return log_positive(x)
+    """Natural log of a positive float64, subnormals included (scaled up by 2**54 first, then ``- log(2**54)``).
+
+    Branch-free, one ``log_positive``: for a normal ``x`` the scaling is by 1.0 and the shift 0.0, both exact."""
+    sub = x < TINY
+    return log_positive(x * select64(sub, 18014398509481984.0, 1.0)) - select64(sub, LN2_54, 0.0)
+
+
+CENTRAL64 = 0.425  # AS 241's central region: |p - 1/2| <= 0.425
+
+
+@njit(**_inline)
+def normal_quantile_central(q):
+    """AS 241's ``Phi^-1(1/2 + q)`` for ``|q| <= CENTRAL64``."""
+    return q * _ratio8(_NQ_A, _NQ_B, 0.180625 - q * q)
 
 
 @njit(**_inline)
 def normal_quantile(p):
     """The standard normal quantile ``Phi^-1(p)`` for ``0 < p < 1`` (AS 241, with Lucid's own log)."""
     q = p - 0.5
-    if abs(q) <= 0.425:
-        return q * _ratio8(_NQ_A, _NQ_B, 0.180625 - q * q)
-    r = np.sqrt(-log_tail(p if q < 0.0 else 1.0 - p))
-    if r <= 5.0:
-        x = _ratio8(_NQ_C, _NQ_D, r - 1.6)
-    else:
-        x = _ratio8(_NQ_E, _NQ_F, r - 5.0)
-    return -x if q < 0.0 else x
+    if abs(q) <= CENTRAL64:
+        return normal_quantile_central(q)
+    return normal_quantile_tail(p, q)
 
 
 @njit(**_inline)
@@ -265,3 +273,92 @@ def open_unit32(w):
 def open_unit52(w):
     """``((w >> 12) + 1/2) / 2**52`` in ``(0, 1)`` for a 64-bit word: the top 52 bits and a half."""
     return (u64_as_f64(ONE_BITS | (w >> U64(12))) - 1.0) + 2.0**-53
+
+
+# --- the 32-bit stream: float32, float16 and bfloat16 outputs -----------------------------------
+# Lucid's own minimax polynomials (tools/fit_transforms.py), each transform within 2**-33 of the exact
+# function, relatively; the stream's value is the float64 result of exactly these operations.
+LN2 = 0.6931471805599453  # ln 2, rounded to float64
+# log(1 + f) = f + f^2 * LOG32(f) for f in [sqrt(1/2) - 1, sqrt(2) - 1): relative error < 2**-35.7
+LOG32 = (-0.5000000002151387, 0.33333334043655666, -0.24999994829959768, 0.1999989813789773,
+         -0.16666927429308967, 0.14290571184280296, -0.12497413159878863, 0.11009611304997707,
+         -0.09927298985368843, 0.10015380580969785, -0.09871927498725737, 0.05358714857969019)
+# sin(a) = a + a z SIN32(z), z = a^2, |a| <= pi/4: relative error < 2**-37.5
+SIN32 = (-0.16666666640797034, 0.008333329304842556, -0.000198393122695771, 2.718121630179365e-06)
+# cos(a) = 1 + z COS32(z): relative error < 2**-33.9
+COS32 = (-0.4999999969447583, 0.04166662035711673, -0.0013886681647644068, 2.4383567289427412e-05)
+# Phi^-1(1/2 + q) = q QUANTILE32(w), w = -log(1 - 4 q^2), |q| < CENTRAL32: relative error < 2**-34.1
+QUANTILE32 = (2.5066282745118476, 0.6562337454917444, 0.032666545826028966, -0.006605160452523348,
+              -0.0003606745410563354, 0.0001294156910831855, 8.033370658231966e-06, -4.195304801108177e-06,
+              3.302707254368088e-07)
+CENTRAL32 = 0.48  # |p - 1/2| below this: QUANTILE32; at or above: AS 241's tail (float64 accuracy)
+
+
+@njit(**_inline)
+def log32(x):
+    """Natural log of a positive, normal, finite float64, within 2**-35.7 relatively; no division.
+
+    ``x = 2**e * (1 + f)`` with ``1 + f`` in ``[sqrt(1/2), sqrt(2))``; ``e * LN2 + (f + f^2 P(f))``
+    with ``P = LOG32`` by Estrin's scheme.
+    """
+    b = f64_as_u64(x) + (ONE_BITS - SQRT_HALF_BITS)
+    e = u64_as_f64(TWO52_BITS | (b >> U64(52))) - (TWO52 + 1023.0)  # the exponent, exactly
+    f = u64_as_f64((b & MANTISSA64) + SQRT_HALF_BITS) - 1.0
+    c = LOG32
+    f2 = f * f
+    f4 = f2 * f2
+    f8 = f4 * f4
+    p = (((c[0] + f * c[1]) + f2 * (c[2] + f * c[3])) + f4 * ((c[4] + f * c[5]) + f2 * (c[6] + f * c[7]))) \
+        + f8 * ((c[8] + f * c[9]) + f2 * (c[10] + f * c[11]))
+    return e * LN2 + (f + f2 * p)
+
+
+@njit(**_inline)
+def radius32(w):
+    """Box-Muller radius ``sqrt(-2 log(1 - w / 2**32))`` for a 32-bit word (``log32``; 0 for ``w = 0``)."""
+    return np.sqrt(-2.0 * log32(2.0 - u64_as_f64(ONE_BITS | (w << U64(20)))))
+
+
+@njit(**_inline)
+def sin_cos_turn32(w):
+    """``(sin, cos)`` of the angle ``2*pi * w / 2**32`` for a 32-bit word ``w`` (``SIN32``, ``COS32``)."""
+    v = (w + U64(1 << 29)) & U64(0xFFFFFFFF)  # shift by half a quadrant: q is the nearest quadrant
+    t = u64_as_f64(TWO52_BITS | (v & U64((1 << 30) - 1))) - (TWO52 + 536870912.0)
+    a = t * RAD_PER_TURN32
+    z = a * a
+    z2 = z * z
+    s = a + (a * z) * ((SIN32[0] + z * SIN32[1]) + z2 * (SIN32[2] + z * SIN32[3]))
+    c = 1.0 + z * ((COS32[0] + z * COS32[1]) + z2 * (COS32[2] + z * COS32[3]))
+    return sin_cos_quadrant(v >> U64(30), s, c)
+
+
+@njit(**_inline)
+def quantile32_central(q):
+    """``Phi^-1(1/2 + q)`` for ``|q| < CENTRAL32``: ``q * QUANTILE32(-log32(1 - 4 q^2))``, no division."""
+    w = -log32(1.0 - 4.0 * (q * q))
+    g = QUANTILE32
+    w2 = w * w
+    w4 = w2 * w2
+    return q * ((((g[0] + w * g[1]) + w2 * (g[2] + w * g[3])) + w4 * ((g[4] + w * g[5]) + w2 * (g[6] + w * g[7])))
+                + (w4 * w4) * g[8])
+
+
+@njit(**_inline)
+def normal_quantile_tail(p, q):
+    """AS 241's ``Phi^-1(p)`` for ``|q| = |p - 1/2| > 0.425`` (float64 accuracy, Lucid's own log)."""
+    r = np.sqrt(-log_tail(p if q < 0.0 else 1.0 - p))
+    if r <= 5.0:
+        x = _ratio8(_NQ_C, _NQ_D, r - 1.6)
+    else:
+        x = _ratio8(_NQ_E, _NQ_F, r - 5.0)
+    return -x if q < 0.0 else x
+
+
+@njit(**_inline)
+def normal_quantile32(p):
+    """The 32-bit stream's ``Phi^-1(p)``, ``0 < p < 1``: ``quantile32_central`` for ``|p - 1/2| < CENTRAL32``,
+    AS 241's tail beyond."""
+    q = p - 0.5
+    if abs(q) < CENTRAL32:
+        return quantile32_central(q)
+    return normal_quantile_tail(p, q)

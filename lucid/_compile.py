@@ -29,8 +29,10 @@ KERNEL_TYPES = {"float64": np.float64, "float32": np.float32, "float16": np.uint
 #: Seconds an entry point takes to compile with its distribution's kernel, roughly (measured on a 2-core Zen 3 at
 #: 3.2 GHz with Numba 0.68; the parallel entry points take about one more).
 COMPILE_SECONDS = {UNIFORM: 3, NORMAL: 4, TRUNCATED_NORMAL: 8, CONSTANT: 2}
-ENTRY_POINTS = ("serial", "parallel", "rows")
-ENTRY_WORDS = {"serial": "one thread", "parallel": "all threads", "rows": "chunks"}
+ENTRY_POINTS = ("serial", "parallel", "rows", "rows_parallel")
+ENTRY_WORDS = {"serial": "one thread", "parallel": "all threads", "rows": "shards, one thread",
+               "rows_parallel": "shards, all threads"}
+PARALLEL_ENTRIES = ("parallel", "rows_parallel")
 
 _NAMES = {v: k for k, v in KERNEL_TYPES.items()}
 _ready: set[tuple[int, str]] = set()  # (entry point, kernel dtype's char) pairs that ran in this process
@@ -63,7 +65,7 @@ class _FirstCompile(event.Listener):
 
 
 def _line(kind: int, entry: str, dtype_name: str) -> str:
-    seconds = COMPILE_SECONDS[kind] + (entry == "parallel")
+    seconds = COMPILE_SECONDS[kind] + (entry in PARALLEL_ENTRIES)
     return (f"lucid: compiling the {ENTRIES[kind].name} kernel for {dtype_name} ({ENTRY_WORDS[entry]}), "
             f"once per machine, about {seconds} s ...")
 
@@ -97,7 +99,7 @@ def _listening(kind: int, entry: str, dtype: np.dtype) -> Iterator[None]:
 def tiny_args(entry: str, dtype: type) -> tuple[Any, ...]:
     """The smallest arguments entry point ``entry`` accepts for the kernel type ``dtype`` (one element)."""
     params = np.zeros(6)
-    if entry == "rows":
+    if entry in ("rows", "rows_parallel"):
         return np.zeros((1, 1), dtype), np.zeros(1, np.int64), make_job(0, 0), params
     return np.zeros(1, dtype), make_job(0, 0, 0, 1), NO_AXES, params
 

@@ -144,15 +144,20 @@ def _kernel_view(array: np.ndarray) -> np.ndarray:
 def _run(array: np.ndarray, plan: Plan, key: int, draw: int, start: int) -> None:
     flat, origin, axes = _layout(array)
     n = array.size
-    args = (_kernel_view(flat), make_job(key, draw, start, n, origin), axes, _kernel_params(plan))
+    _dispatch(plan.kind, "serial", "parallel", n,
+              (_kernel_view(flat), make_job(key, draw, start, n, origin), axes, _kernel_params(plan)))
+
+
+def _dispatch(kind: int, serial: str, parallel: str, n: int, args: tuple) -> None:
+    """Run entry point ``parallel`` for an ``n``-element fill when the module's rules allow it, else ``serial``."""
     if n > CHUNK and not _Parallel.forbidden and _Parallel.lock.acquire(blocking=False):
         try:
             _Parallel.used = True
-            _compile.run(plan.kind, "parallel", args)
+            _compile.run(kind, parallel, args)
         finally:
             _Parallel.lock.release()
     else:
-        _compile.run(plan.kind, "serial", args)
+        _compile.run(kind, serial, args)
 
 
 def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[int, ...],
@@ -162,6 +167,9 @@ def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[in
     Each run of consecutive global indices (the trailing axes the box covers in full,
     plus one) is one row for the kernel, so a box that spans whole rows of the tensor is
     a single run. A block that is not C-contiguous is filled through a C-contiguous copy.
+    From the main thread a large box is spread over Numba's threads (a shard of a model);
+    from any other thread (Dask's workers, whose pool already spreads the chunks) it stays
+    on the calling thread.
     """
     if block.size == 0:
         return
@@ -182,5 +190,8 @@ def fill_box(block: np.ndarray, plan: Plan, key: int, draw: int, shape: tuple[in
     for axis in range(split):  # add each leading axis's contribution, broadcast to every row
         step = np.arange(block.shape[axis], dtype=np.int64) * strides[axis]
         starts = starts + step.reshape((-1,) + (1,) * (split - axis - 1))
-    _compile.run(plan.kind, "rows", (_kernel_view(block.reshape(-1, run)), starts.reshape(-1), make_job(key, draw),
-                                     _kernel_params(plan)))
+    args = (_kernel_view(block.reshape(-1, run)), starts.reshape(-1), make_job(key, draw), _kernel_params(plan))
+    if threading.current_thread() is threading.main_thread():
+        _dispatch(plan.kind, "rows", "rows_parallel", block.size, args)
+    else:
+        _compile.run(plan.kind, "rows", args)

@@ -659,7 +659,8 @@ def compile_main(argv: Sequence[str]) -> int:
     parser.add_argument("--dtype", nargs="+", choices=tuple(_compile.KERNEL_TYPES), default=None,
                         help="output types (default: all)")
     parser.add_argument("--entry", nargs="+", choices=_compile.ENTRY_POINTS, default=None,
-                        help="entry points: serial (one thread), parallel (all threads), rows (chunks) (default: all)")
+                        help="entry points: serial (one thread), parallel (all threads), rows (shards and Dask chunks, "
+                             "one thread), rows_parallel (shards, all threads) (default: all)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     try:
         args = parser.parse_args(argv)

@@ -106,6 +106,30 @@ def test_large_boxes_cross_chunks_and_split_runs():
         assert_same(*whole_and_tiled(RANDOM[name], shape, cuts, np.float32, 5, np.random.default_rng(0)))
 
 
+def test_large_boxes_of_short_rows_and_from_worker_threads():
+    """Many short runs (grouped per task when the box is spread over threads from the main thread), and the
+    same boxes filled from a thread pool (each on its worker's thread, as Dask's are): the same values."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    shape = (40_000, 9)
+    cuts = [[0, 17_001, 40_000], [0, 3, 9]]
+    for name in ("normal", "kaiming_normal", "trunc_normal", "uniform"):
+        whole, tiled = whole_and_tiled(RANDOM[name], shape, cuts, np.float32, 11, np.random.default_rng(1))
+        assert_same(whole, tiled)
+        pooled = np.zeros(shape, np.float32)
+        boxes = [(slice(r0, r1), slice(c0, c1)) for r0, r1 in itertools.pairwise(cuts[0])
+                 for c0, c1 in itertools.pairwise(cuts[1])]
+
+        def one(box):
+            local = np.zeros_like(pooled[box])
+            RANDOM[name](Shard(local, shape, (box[0].start, box[1].start)), lucid.random.Generator(11))
+            pooled[box] = local
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(one, boxes))
+        assert_same(whole, pooled)
+
+
 def test_fans_come_from_the_logical_shape():
     local = np.zeros((2, 500))
     init.kaiming_normal(Shard(local, (4000, 500), (100, 0)), generator=lucid.random.Generator(0))

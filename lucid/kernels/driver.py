@@ -20,8 +20,9 @@ Entry points take four arguments, ``(flat, job, axes, params)``:
 * ``params``: the distribution's float64 parameters (see :mod:`.distributions`).
 
 There is one set of entry points per distribution (:data:`ENTRIES`): ``serial``
-(the calling thread), ``parallel`` (chunks over Numba's threads) and ``rows`` (a
-C-contiguous 2-D array whose rows are runs of global indices, for Dask chunks).
+(the calling thread), ``parallel`` (chunks over Numba's threads), ``rows`` (a
+C-contiguous 2-D array whose rows are runs of global indices: a shard or a Dask
+chunk, on the calling thread) and ``rows_parallel`` (the same over Numba's threads).
 Each is compiled, for an output type, only when first called with it, and holds
 only its own distribution's kernel, so a first call compiles what it needs and
 nothing else.
@@ -162,12 +163,30 @@ def _rows(blocks, rows, starts, job, params):
             _fill_chunk(blocks, rows[r], 0, NO_AXES, starts[r], lo, min(n, lo + CHUNK), key, params)
 
 
+@njit(**_inline)
+def _rows_parallel(blocks, rows, starts, job, params):
+    """``_rows`` spread over Numba's threads: each task is a run of whole short rows (about a chunk's worth of
+    elements) or one chunk of a long row."""
+    key = _key(job)
+    nrows, n = rows.shape
+    per_row = (n + CHUNK - 1) // CHUNK  # column chunks per row
+    group = max(1, CHUNK // max(n, 1))  # rows per task
+    groups = (nrows + group - 1) // group
+    for t in prange(groups * per_row):
+        g = t // per_row
+        lo = (t - g * per_row) * CHUNK
+        hi = min(n, lo + CHUNK)
+        for r in range(g * group, min(nrows, (g + 1) * group)):
+            _fill_chunk(blocks, rows[r], 0, NO_AXES, starts[r], lo, hi, key, params)
+
+
 # --- the entry points: (serial, parallel, rows) per distribution -------------------------------------------
 # serial(flat, job, axes, params): the fill on the calling thread.
 # parallel(flat, job, axes, params): the same bytes, chunks spread over Numba's threads.
 # rows(rows, starts, job, params): row r of the C-contiguous 2-D `rows` gets F(starts[r] + j) at column j:
 #   a box cut out of a larger logical tensor (a Dask chunk), on the calling thread; nogil, so several
 #   chunks fill at once from a thread pool.
+# rows_parallel(rows, starts, job, params): the same bytes as rows, spread over Numba's threads (a large shard).
 @njit(**_entry)
 def uniform_serial(flat, job, axes, params):
     _serial(uniform_blocks, flat, job, axes, params)
@@ -181,6 +200,11 @@ def uniform_parallel(flat, job, axes, params):
 @njit(**_entry)
 def uniform_rows(rows, starts, job, params):
     _rows(uniform_blocks, rows, starts, job, params)
+
+
+@njit(parallel=True, **_entry)
+def uniform_rows_parallel(rows, starts, job, params):
+    _rows_parallel(uniform_blocks, rows, starts, job, params)
 
 
 @njit(**_entry)
@@ -198,6 +222,11 @@ def normal_rows(rows, starts, job, params):
     _rows(normal_blocks, rows, starts, job, params)
 
 
+@njit(parallel=True, **_entry)
+def normal_rows_parallel(rows, starts, job, params):
+    _rows_parallel(normal_blocks, rows, starts, job, params)
+
+
 @njit(**_entry)
 def truncated_serial(flat, job, axes, params):
     _serial(truncated_blocks, flat, job, axes, params)
@@ -211,6 +240,11 @@ def truncated_parallel(flat, job, axes, params):
 @njit(**_entry)
 def truncated_rows(rows, starts, job, params):
     _rows(truncated_blocks, rows, starts, job, params)
+
+
+@njit(parallel=True, **_entry)
+def truncated_rows_parallel(rows, starts, job, params):
+    _rows_parallel(truncated_blocks, rows, starts, job, params)
 
 
 @njit(**_entry)
@@ -228,6 +262,11 @@ def constant_rows(rows, starts, job, params):
     _rows(constant_blocks, rows, starts, job, params)
 
 
+@njit(parallel=True, **_entry)
+def constant_rows_parallel(rows, starts, job, params):
+    _rows_parallel(constant_blocks, rows, starts, job, params)
+
+
 class Entries(NamedTuple):
     """The entry points of one distribution."""
 
@@ -235,12 +274,14 @@ class Entries(NamedTuple):
     serial: Callable[..., None]
     parallel: Callable[..., None]
     rows: Callable[..., None]
+    rows_parallel: Callable[..., None]
 
 
 #: The entry points of each distribution, indexed by its kind (``UNIFORM``, ``NORMAL``, ...).
 ENTRIES = {
-    UNIFORM: Entries("uniform", uniform_serial, uniform_parallel, uniform_rows),
-    NORMAL: Entries("normal", normal_serial, normal_parallel, normal_rows),
-    TRUNCATED_NORMAL: Entries("truncated normal", truncated_serial, truncated_parallel, truncated_rows),
-    CONSTANT: Entries("constant", constant_serial, constant_parallel, constant_rows),
+    UNIFORM: Entries("uniform", uniform_serial, uniform_parallel, uniform_rows, uniform_rows_parallel),
+    NORMAL: Entries("normal", normal_serial, normal_parallel, normal_rows, normal_rows_parallel),
+    TRUNCATED_NORMAL: Entries("truncated normal", truncated_serial, truncated_parallel, truncated_rows,
+                              truncated_rows_parallel),
+    CONSTANT: Entries("constant", constant_serial, constant_parallel, constant_rows, constant_rows_parallel),
 }

@@ -120,9 +120,9 @@ def test_large_boxes_of_short_rows_and_from_worker_threads():
         boxes = [(slice(r0, r1), slice(c0, c1)) for r0, r1 in itertools.pairwise(cuts[0])
                  for c0, c1 in itertools.pairwise(cuts[1])]
 
-        def one(box):
+        def one(box, pooled=pooled, fill=RANDOM[name]):
             local = np.zeros_like(pooled[box])
-            RANDOM[name](Shard(local, shape, (box[0].start, box[1].start)), lucid.random.Generator(11))
+            fill(Shard(local, shape, (box[0].start, box[1].start)), lucid.random.Generator(11))
             pooled[box] = local
 
         with ThreadPoolExecutor(2) as pool:

@@ -169,3 +169,26 @@ def test_initializers_return_none():
     t = lucid.zeros(3, 3)
     assert all(fn(t) is None for fn in RANDOM_FNS)
     assert init.constant(t, 2.0) is None and (t.numpy() == 2).all()
+
+
+def test_remembered_plans_still_check_every_call():
+    """Fan-based plans are remembered per argument list; arguments that raise raise on every call, a bool or a
+    NaN never reaches a remembered plan, and 0.0 and -0.0 (or 1 and 1.0) are remembered apart."""
+    from lucid.nn import _initializers as core
+
+    w = np.zeros((8, 4), np.float32)
+    for _ in range(2):
+        init.kaiming_normal(w, a=0.0)
+        with pytest.raises(TypeError, match="a must be a real number"):
+            init.kaiming_normal(w, a=True)
+        with pytest.raises(ValueError, match="a must be finite"):
+            init.kaiming_normal(w, a=math.nan)
+        with pytest.raises(TypeError, match="batch_axis"):
+            init.variance_scaling(w, batch_axis=(True,))
+        with pytest.raises(ValueError, match="gain must be >= 0"):
+            init.xavier_normal(w, -1.0)
+    for fn, gain in (("xavier_uniform", 0.0), ("xavier_uniform", -0.0), ("xavier_normal", 1), ("xavier_normal", 1.0)):
+        plan = core.xavier_args(fn, (8, 4), gain, fn.split("_")[1], 1, 0, ())
+        assert plan == core.xavier_args.__wrapped__(fn, (8, 4), gain, fn.split("_")[1], 1, 0, ())
+        assert [math.copysign(1.0, v) for v in plan] == \
+            [math.copysign(1.0, v) for v in core.xavier_args.__wrapped__(fn, (8, 4), gain, fn.split("_")[1], 1, 0, ())]

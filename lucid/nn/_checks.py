@@ -88,6 +88,11 @@ def as_array(fn: str, tensor: Any) -> np.ndarray:
     else:
         accepted = "a lucid.Tensor, a NumPy ndarray or a PyTorch CPU tensor"
         raise TypeError(f"{fn}(): tensor must be {accepted}, got {type(tensor).__name__}")
+    return _checked(fn, array)
+
+
+def _checked(fn: str, array: np.ndarray) -> np.ndarray:
+    """``array`` if Lucid can fill it in place: a float dtype, writable, a layout the driver takes."""
     if array.dtype not in FLOATS:
         raise TypeError(f"{fn}(): tensor must have dtype float16, bfloat16, float32 or float64, got {array.dtype}")
     if not array.flags.writeable:
@@ -121,6 +126,10 @@ class Target(NamedTuple):
 def as_target(fn: str, tensor: Any) -> Target:
     """The :class:`Target` of ``tensor``: a tensor :func:`as_array` accepts, a :class:`lucid.Shard` of one,
     or a PyTorch DTensor (its local tensor as the shard its placements make it)."""
+    kind = type(tensor)
+    if kind is np.ndarray or kind is Tensor:  # the common cases, first and cheaply
+        array = _checked(fn, tensor if kind is np.ndarray else tensor._array)
+        return Target(array, array.shape, None)
     if isinstance(tensor, Shard):
         return Target(as_array(fn, tensor.local), tensor.shape, tensor.offset)
     dtensor = dtensor_shard(fn, tensor)

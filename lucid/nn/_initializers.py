@@ -7,10 +7,12 @@ per draw: a bad call leaves the tensor bit-for-bit unchanged.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -437,12 +439,64 @@ def scaled_plan(
     return normal_plan(0.0, std)
 
 
+_MakePlan = TypeVar("_MakePlan", bound=Callable[..., "Plan | None"])
+_PLAIN = frozenset([str, int, float, type(None), tuple])
+_PLANS: dict[tuple[Any, ...], Plan | None] = {}
+_PLANS_MAX = 4096  # remembered argument lists; the memo starts over when full
+
+
+def _plan_key(fn: str, shape: tuple[int, ...], args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The memo key of a plan's arguments, or None when they are not all plain values.
+
+    Plain: a str, an int, a float or None (exactly those types, so a bool or a NumPy scalar
+    always goes through the checks), or a tuple of ints. The types and the signs of floats
+    are part of the key: ``1`` and ``1.0``, ``0.0`` and ``-0.0`` are remembered apart.
+    """
+    types = tuple(map(type, args))
+    if not _PLAIN.issuperset(types):
+        return None
+    if tuple in types:
+        for arg in args:
+            if type(arg) is tuple and arg and not all(type(item) is int for item in arg):
+                return None
+    if float in types:
+        return fn, shape, args, types, tuple([math.copysign(1.0, a) for a in args if type(a) is float])
+    return fn, shape, args, types
+
+
+def remembered(make: _MakePlan) -> _MakePlan:
+    """``make(fn, shape, *args)``, remembered: the same plain arguments give the same plan without the checks
+    and the fan arithmetic again (research code initializes many tensors of few shapes).
+
+    Only results are remembered; arguments that raise are checked, and raise, on every call.
+    """
+
+    @functools.wraps(make)
+    def cached(fn: str, shape: tuple[int, ...], *args: Any) -> Plan | None:
+        key = _plan_key(fn, shape, args)
+        if key is None:
+            return make(fn, shape, *args)
+        try:
+            return _PLANS[key]
+        except KeyError:
+            pass
+        plan = make(fn, shape, *args)
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[key] = plan
+        return plan
+
+    return cached  # type: ignore[return-value]
+
+
+@remembered
 def variance_scaling_args(fn: str, shape: tuple[int, ...], scale: Any, mode: Any, distribution: Any,
                           in_axis: Any, out_axis: Any, batch_axis: Any) -> Plan | None:
     return scaled_plan(fn, shape, math.sqrt(non_negative(fn, "scale", scale)), mode, distribution,
                        in_axis, out_axis, batch_axis, modes=FAN_MODES)
 
 
+@remembered
 def kaiming_args(fn: str, shape: tuple[int, ...], mode: Any, a: Any, nonlinearity: Any, distribution: str,
                  in_axis: Any, out_axis: Any, batch_axis: Any) -> Plan | None:
     gain = calculate_gain(choice(fn, "nonlinearity", nonlinearity, NONLINEARITIES), real(fn, "a", a))
@@ -451,6 +505,7 @@ def kaiming_args(fn: str, shape: tuple[int, ...], mode: Any, a: Any, nonlinearit
     return scaled_plan(fn, shape, gain, mode, distribution, in_axis, out_axis, batch_axis)
 
 
+@remembered
 def xavier_args(fn: str, shape: tuple[int, ...], gain: Any, distribution: str, in_axis: Any, out_axis: Any,
                 batch_axis: Any) -> Plan | None:
     return scaled_plan(fn, shape, non_negative(fn, "gain", gain), "fan_avg", distribution, in_axis, out_axis,

@@ -1,8 +1,9 @@
 """Cycle accounting: what each part of a fill costs per value, on one thread, with everything in the L2 cache.
 
-Each part runs in its own compiled loop over words drawn once beforehand, so its time is its own:
-Philox's words, the Box-Muller radius (log + sqrt), its angle (sin + cos), the central quantile of
-the truncated normal, and the whole block kernels (words, transforms and stores). Cycles are the
+Each part of the 32-bit stream runs in its own compiled loop over words drawn once beforehand, so
+its time is its own: Philox's words, the Box-Muller radius (log + sqrt), its angle (sin + cos), the
+central quantile of the truncated normal; then the whole block kernels (words, transforms and
+stores) of both streams. Cycles are the
 best of ``--repeats`` timings times the clock that ``/proc/cpuinfo`` reports (a VM's nominal
 clock; a boosting core runs faster, so these are upper bounds in real cycles).
 
@@ -34,14 +35,10 @@ from lucid.kernels.distributions import (  # noqa: E402
     uniform_blocks,
 )
 from lucid.kernels.transforms import (  # noqa: E402
-    normal_quantile_central,
     open_unit32,
-    open_unit52,
     quantile32_central,
     radius32,
-    radius52,
     sin_cos_turn32,
-    sin_cos_turn64,
 )
 
 N = 1 << 14  # values per timed pass (64 KiB of float32, 128 KiB of float64: L2-resident)
@@ -68,28 +65,9 @@ def _angle32(out, words):
 
 
 @njit(cache=True)
-def _radius64(out, words):
-    for i in range(out.shape[0]):
-        out[i] = radius52(words[i])
-
-
-@njit(cache=True)
-def _angle64(out, words):
-    for i in range(out.shape[0]):
-        s, c = sin_cos_turn64(words[i])
-        out[i] = s + c
-
-
-@njit(cache=True)
 def _quantile32(out, words):
     for i in range(out.shape[0]):
         out[i] = quantile32_central(0.95 * (open_unit32(U64(words[i])) - 0.5))
-
-
-@njit(cache=True)
-def _quantile64(out, words):
-    for i in range(out.shape[0]):
-        out[i] = normal_quantile_central(0.95 * (open_unit52(words[i]) - 0.5))
 
 
 @njit(cache=True)
@@ -136,7 +114,6 @@ def simd_kind():
 def measure(repeats):
     rng = np.random.default_rng(0)
     w32 = rng.integers(0, 2**32, N, dtype=np.uint64).astype(np.uint32)
-    w64 = rng.integers(0, 2**64 - 1, N, dtype=np.uint64, endpoint=True)
     key = tuple(U64(k) for k in stream_key(1, 2, 3, 4))  # uint64 lanes, as the kernels take them
     f64 = np.empty(N)
     words = np.empty(4 * SUB, np.uint32)
@@ -155,12 +132,7 @@ def measure(repeats):
     parts["normal kernel, whole"] = ("32", best(lambda: _kernel(1, f32, N // 4, key, params_n), repeats) / N)
     parts["truncated kernel (2 sigma), whole"] = ("32", best(lambda: _kernel(2, f32, N // 4, key, trunc2),
                                                               repeats) / N)
-    # float64: two values per block; a pair takes one radius (64-bit word A) and one angle (B).
-    parts["normal: radius, log + sqrt (per value) "] = ("64", best(lambda: _radius64(f64[: N // 2], w64[: N // 2]),
-                                                                   repeats) / N)
-    parts["normal: angle, sin + cos (per value) "] = ("64", best(lambda: _angle64(f64[: N // 2], w64[: N // 2]),
-                                                                 repeats) / N)
-    parts["truncated: central quantile (per value) "] = ("64", best(lambda: _quantile64(f64, w64), repeats) / N)
+    # float64: whole kernels only (the parts' loops alone do not vectorize as they do inside the kernel).
     parts["uniform kernel, whole "] = ("64", best(lambda: _kernel(0, f64, N // 2, key, params_u), repeats) / N)
     parts["normal kernel, whole "] = ("64", best(lambda: _kernel(1, f64, N // 2, key, params_n), repeats) / N)
     parts["truncated kernel (2 sigma), whole "] = ("64", best(lambda: _kernel(2, f64, N // 2, key, trunc2),

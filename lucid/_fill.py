@@ -57,7 +57,7 @@ def _layout(array: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
     """``(flat, origin, axes)`` for the driver: ``axes`` holds the shape and strides in elements of a
     strided array, and is empty (``(2, 0)``) for a C-contiguous one."""
     if array.flags.c_contiguous:
-        return array.reshape(-1), 0, NO_AXES
+        return array.ravel(), 0, NO_AXES  # a view; cheaper than reshape(-1)
     itemsize = array.itemsize
     strides = [s // itemsize for s in array.strides]
     # Flip the axes that run backwards: the view then starts at the lowest address.

@@ -35,7 +35,8 @@ ENTRY_WORDS = {"serial": "one thread", "parallel": "all threads", "rows": "shard
 PARALLEL_ENTRIES = ("parallel", "rows_parallel")
 
 _NAMES = {v: k for k, v in KERNEL_TYPES.items()}
-_ready: set[tuple[int, str]] = set()  # (entry point, kernel dtype's char) pairs that ran in this process
+# The entry points that ran in this process, by (kind, entry point, kernel dtype's char).
+_ready: dict[tuple[int, str, str], Callable[..., None]] = {}
 _lock = threading.Lock()
 
 
@@ -76,14 +77,15 @@ def run(kind: int, entry: str, args: Sequence[Any]) -> None:
     The first call per process of an entry point and output type listens for Numba compiling
     it and, if Numba does (no cached machine code), says so on stderr before it starts.
     """
-    fn: Callable[..., None] = getattr(ENTRIES[kind], entry)
-    marker = (id(fn), args[0].dtype.char)
-    if marker in _ready:
+    marker = (kind, entry, args[0].dtype.char)
+    fn = _ready.get(marker)
+    if fn is not None:
         fn(*args)
         return
+    fn = getattr(ENTRIES[kind], entry)
     with _listening(kind, entry, args[0].dtype):
         fn(*args)
-    _ready.add(marker)
+    _ready[marker] = fn
 
 
 @contextmanager

@@ -63,6 +63,10 @@ SUB = 512  # blocks per sub-block: their words (8 KiB) stay in the L1 cache betw
 
 _inline = dict(cache=True, error_model="numpy", inline="always")
 _loop = dict(cache=True, error_model="numpy")  # called, not inlined: see the driver
+# The width-specific transforms: compiled once as functions that LLVM inlines (forceinline). Inlined by Numba
+# instead (inline="always"), an overload is compiled once to type it and then typed again where it is
+# inlined: a third more compile time for the same machine code.
+_merged = dict(forceinline=True, error_model="numpy")
 
 
 # --- output types ------------------------------------------------------------------------------------
@@ -165,7 +169,7 @@ def uniform_block(dst, words, j, low, width, high):
     """Store the uniform values of block ``j``."""
 
 
-@overload(uniform_block, inline="always")
+@overload(uniform_block, jit_options=_merged)
 def _uniform_block(dst, words, j, low, width, high):
     # Loops over a block's values (not written-out copies): each transform is typed and lowered once.
     if dst.dtype == types.float64:
@@ -187,7 +191,7 @@ def normal_block(dst, words, j, mean, std):
     """Store the normal values of block ``j``."""
 
 
-@overload(normal_block, inline="always")
+@overload(normal_block, jit_options=_merged)
 def _normal_block(dst, words, j, mean, std):
     if dst.dtype == types.float64:
 
@@ -230,7 +234,7 @@ def open_unit(dst, words, i):
     """The open uniform of value ``i`` of words in value order: word ``i``, or the 64-bit word ``i`` (float64)."""
 
 
-@overload(open_unit, inline="always")
+@overload(open_unit, jit_options=_merged)
 def _open_unit(dst, words, i):
     if dst.dtype == types.float64:
         return lambda dst, words, i: open_unit52(U64(words[U64(2) * i]) | (U64(words[U64(2) * i + U64(1)]) << SHIFT32))
@@ -252,7 +256,7 @@ def central_quantile(dst, q):
     """``Phi^-1(1/2 + q)`` in the central region, by ``dst``'s stream quantile."""
 
 
-@overload(central_quantile, inline="always")
+@overload(central_quantile, jit_options=_merged)
 def _central_quantile(dst, q):
     if dst.dtype == types.float64:
         return lambda dst, q: normal_quantile_central(q)

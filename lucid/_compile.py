@@ -27,8 +27,8 @@ from .kernels import CONSTANT, ENTRIES, NO_AXES, NORMAL, TRUNCATED_NORMAL, UNIFO
 #: The kernels' view of each output type: float16 travels as uint16 bits, bfloat16 as int16 bits.
 KERNEL_TYPES = {"float64": np.float64, "float32": np.float32, "float16": np.uint16, "bfloat16": np.int16}
 #: Seconds an entry point takes to compile with its distribution's kernel, roughly (measured on a 2-core Zen 3 at
-#: 3.2 GHz with Numba 0.68; the parallel entry points take about one more).
-COMPILE_SECONDS = {UNIFORM: 3, NORMAL: 4, TRUNCATED_NORMAL: 8, CONSTANT: 2}
+#: 2.45 GHz with Numba 0.68; the parallel entry points take about two more).
+COMPILE_SECONDS = {UNIFORM: 3, NORMAL: 3, TRUNCATED_NORMAL: 6, CONSTANT: 2}
 ENTRY_POINTS = ("serial", "parallel", "rows", "rows_parallel")
 ENTRY_WORDS = {"serial": "one thread", "parallel": "all threads", "rows": "shards, one thread",
                "rows_parallel": "shards, all threads"}
@@ -66,7 +66,7 @@ class _FirstCompile(event.Listener):
 
 
 def _line(kind: int, entry: str, dtype_name: str) -> str:
-    seconds = COMPILE_SECONDS[kind] + (entry in PARALLEL_ENTRIES)
+    seconds = COMPILE_SECONDS[kind] + 2 * (entry in PARALLEL_ENTRIES)
     return (f"lucid: compiling the {ENTRIES[kind].name} kernel for {dtype_name} ({ENTRY_WORDS[entry]}), "
             f"once per machine, about {seconds} s ...")
 

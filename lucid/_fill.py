@@ -94,7 +94,7 @@ def fill(array: np.ndarray, plan: Plan, generator: Generator) -> None:
     element, laid out as :func:`check_layout` accepts.
     """
     key, draw = generator.take_draw()
-    _run(array, plan, key, draw, 0)
+    fill_stream(array, plan, key, draw)
 
 
 # The smallest normal value of each dtype NumPy rounds to exactly once from float64 (bfloat16's cast is ml_dtypes').
@@ -113,7 +113,7 @@ def fill_constant(array: np.ndarray, value: float) -> None:
     if smallest is not None and (value == 0.0 or smallest <= abs(value) < math.inf):
         array.fill(value)
         return
-    _run(array, Constant(value), 0, 0, 0)
+    fill_stream(array, Constant(value), 0, 0)
 
 
 def fill_stream(array: np.ndarray, plan: Plan, key: int, draw: int, start: int = 0) -> None:
@@ -123,7 +123,10 @@ def fill_stream(array: np.ndarray, plan: Plan, key: int, draw: int, start: int =
     element, so pieces of one big logical tensor can be filled separately (by
     threads, processes or Dask chunks) and agree with a single fill.
     """
-    _run(array, plan, key, draw, start)
+    flat, origin, axes = _layout(array)
+    n = array.size
+    _dispatch(plan.kind, "serial", "parallel", n,
+              (_kernel_view(flat), make_job(key, draw, start, n, origin), axes, _kernel_params(plan)))
 
 
 _PARAMS: dict[int, tuple[Plan, np.ndarray]] = {}  # by id(plan), the plan held so that its id stays its own
@@ -150,13 +153,6 @@ def _kernel_view(array: np.ndarray) -> np.ndarray:
     if char == "E" and BFLOAT16 is not None and array.dtype == BFLOAT16:
         return array.view(np.int16)
     return array
-
-
-def _run(array: np.ndarray, plan: Plan, key: int, draw: int, start: int) -> None:
-    flat, origin, axes = _layout(array)
-    n = array.size
-    _dispatch(plan.kind, "serial", "parallel", n,
-              (_kernel_view(flat), make_job(key, draw, start, n, origin), axes, _kernel_params(plan)))
 
 
 def _dispatch(kind: int, serial: str, parallel: str, n: int, args: tuple) -> None:

@@ -173,7 +173,8 @@ def test_initializers_return_none():
 
 def test_remembered_plans_still_check_every_call():
     """Fan-based plans are remembered per argument list; arguments that raise raise on every call, a bool or a
-    NaN never reaches a remembered plan, and 0.0 and -0.0 (or 1 and 1.0) are remembered apart."""
+    NaN never reaches a remembered plan, and 1 and 1.0 are remembered apart; each remembered plan is the one
+    the unremembered maker gives, signs of zeros included."""
     from lucid.nn import _initializers as core
 
     w = np.zeros((8, 4), np.float32)
@@ -192,3 +193,32 @@ def test_remembered_plans_still_check_every_call():
         assert plan == core.xavier_args.__wrapped__(fn, (8, 4), gain, fn.split("_")[1], 1, 0, ())
         assert [math.copysign(1.0, v) for v in plan] == \
             [math.copysign(1.0, v) for v in core.xavier_args.__wrapped__(fn, (8, 4), gain, fn.split("_")[1], 1, 0, ())]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_both_zeros_make_the_same_plan_and_the_same_values(dtype):
+    """The remembered plans share one key for 0.0 and -0.0; the plan makers take both to the same plan, and the
+    values are the same bytes (a std of -0.0 or 0.0 writes +0.0 either way)."""
+    from lucid.nn import _initializers as core
+
+    calls = {
+        "xavier_normal": lambda w, z: init.xavier_normal(w, z, generator=lucid.random.Generator(3)),
+        "xavier_uniform": lambda w, z: init.xavier_uniform(w, z, generator=lucid.random.Generator(3)),
+        "variance_scaling normal": lambda w, z: init.variance_scaling(w, z, "fan_in", "normal",
+                                                                      generator=lucid.random.Generator(3)),
+        "variance_scaling uniform": lambda w, z: init.variance_scaling(w, z, "fan_in", "uniform",
+                                                                       generator=lucid.random.Generator(3)),
+        "variance_scaling truncated": lambda w, z: init.variance_scaling(w, z, generator=lucid.random.Generator(3)),
+        "kaiming_normal": lambda w, z: init.kaiming_normal(w, a=z, generator=lucid.random.Generator(3)),
+    }
+    for name, call in calls.items():
+        filled = []
+        for zero in (-0.0, 0.0):
+            core._PLANS.clear()
+            w = np.full((40, 30), 7.0, dtype)
+            call(w, zero)
+            filled.append(w.tobytes())
+        assert filled[0] == filled[1], name
+    for fn in ("xavier_normal", "xavier_uniform"):
+        plans = [core.xavier_args.__wrapped__(fn, (8, 4), z, fn.split("_")[1], 1, 0, ()) for z in (-0.0, 0.0)]
+        assert [math.copysign(1.0, v) for v in plans[0]] == [math.copysign(1.0, v) for v in plans[1]]

@@ -449,8 +449,9 @@ def _plan_key(fn: str, shape: tuple[int, ...], args: tuple[Any, ...]) -> tuple[A
     """The memo key of a plan's arguments, or None when they are not all plain values.
 
     Plain: a str, an int, a float or None (exactly those types, so a bool or a NumPy scalar
-    always goes through the checks), or a tuple of ints. The types and the signs of floats
-    are part of the key: ``1`` and ``1.0``, ``0.0`` and ``-0.0`` are remembered apart.
+    always goes through the checks), or a tuple of ints. The types are part of the key: ``1``
+    and ``1.0`` are remembered apart (an axis must be an int). ``0.0`` and ``-0.0`` share a key:
+    the plan makers take both zeros to the same plan.
     """
     types = tuple(map(type, args))
     if not _PLAIN.issuperset(types):
@@ -459,8 +460,6 @@ def _plan_key(fn: str, shape: tuple[int, ...], args: tuple[Any, ...]) -> tuple[A
         for arg in args:
             if type(arg) is tuple and arg and not all(type(item) is int for item in arg):
                 return None
-    if float in types:
-        return fn, shape, args, types, tuple([math.copysign(1.0, a) for a in args if type(a) is float])
     return fn, shape, args, types
 
 
@@ -492,7 +491,8 @@ def remembered(make: _MakePlan) -> _MakePlan:
 @remembered
 def variance_scaling_args(fn: str, shape: tuple[int, ...], scale: Any, mode: Any, distribution: Any,
                           in_axis: Any, out_axis: Any, batch_axis: Any) -> Plan | None:
-    return scaled_plan(fn, shape, math.sqrt(non_negative(fn, "scale", scale)), mode, distribution,
+    # + 0.0: -0.0 becomes 0.0, so both zeros make the same plan (and may share a remembered one)
+    return scaled_plan(fn, shape, math.sqrt(non_negative(fn, "scale", scale) + 0.0), mode, distribution,
                        in_axis, out_axis, batch_axis, modes=FAN_MODES)
 
 
@@ -508,7 +508,7 @@ def kaiming_args(fn: str, shape: tuple[int, ...], mode: Any, a: Any, nonlinearit
 @remembered
 def xavier_args(fn: str, shape: tuple[int, ...], gain: Any, distribution: str, in_axis: Any, out_axis: Any,
                 batch_axis: Any) -> Plan | None:
-    return scaled_plan(fn, shape, non_negative(fn, "gain", gain), "fan_avg", distribution, in_axis, out_axis,
+    return scaled_plan(fn, shape, non_negative(fn, "gain", gain) + 0.0, "fan_avg", distribution, in_axis, out_axis,
                        batch_axis, modes=FAN_MODES)
 
 

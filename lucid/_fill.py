@@ -44,7 +44,6 @@ def _after_fork_in_child() -> None:
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
-_HALF = np.dtype(np.float16)
 try:  # NumPy's bfloat16, where ml_dtypes is installed
     import ml_dtypes
 

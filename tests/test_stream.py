@@ -49,9 +49,10 @@ def ordinal(x):
     return np.where(i < 0, -(i & np.iinfo(ints).max), i)
 
 
-# The 32-bit stream's transforms are within 2**-33 of the exact ones, relatively (tools/fit_transforms.py):
-# a 32-bit-stream normal is mean + std * z rounded once, with z within 2**-33 |z| of the exact transform.
-NORMAL32_ERROR = 2.0**-33
+# The 32-bit stream's transforms are within 2**-27 of the exact ones, relatively (tools/fit_transforms.py: the
+# radius 2**-28.9, sin and cos 2**-28.0): a 32-bit-stream normal is mean + std * z rounded once, with z within
+# 2**-27 |z| of the exact transform.
+NORMAL32_ERROR = 2.0**-27
 
 
 def assert_32_bit_normals(got, mean, std, z):
@@ -103,7 +104,9 @@ def test_32_bit_normals_are_within_one_ulp_of_the_exactly_rounded_value(dtype):
         assert_32_bit_normals(got, 0.0, std, z)
         off = np.abs(ordinal(got) - ordinal((std * z).astype(dtype)))
         assert off.max() <= 1
-        assert np.mean(off) < 1e-3  # and almost always the exactly rounded value itself
+        # and almost always the exactly rounded value itself: 1.7% of float32 values are 1 ulp off (the transform's
+        # error, up to 2**-27.4 relatively, against a float32's half ulp of 2**-25 to 2**-24), float16 values 5e-6.
+        assert np.mean(off) < 0.03
 
 
 

@@ -130,8 +130,8 @@ def quantile_g(w):
 
 def main() -> None:
     fits = {
-        "LOG32": (log_p, F_LO, F_HI, 11),
-        "SIN32": (sin_p, 0.0, Z_HI, 3),
+        "LOG32": (log_p, F_LO, F_HI, 8),
+        "SIN32": (sin_p, 0.0, Z_HI, 2),
         "COS32": (cos_p, 0.0, Z_HI, 3),
         "QUANTILE32": (quantile_g, 0.0, W_HI, 8),
     }

@@ -15,10 +15,15 @@ Two sets of polynomials, one per stream:
 * **32-bit-stream outputs** (float32, float16, bfloat16) are rounded from a float64
   value that only needs to be within far less than a float32 ulp: Lucid's own
   minimax polynomials (``tools/fit_transforms.py`` fits them and prints their
-  bounds), each transform within ``2**-33`` of the exact function relatively, with
-  no division: ``LOG32`` for ``log(1+f)`` on the same interval, ``SIN32`` and
-  ``COS32`` on ``[-pi/4, pi/4]``, ``QUANTILE32`` for the normal quantile's central
-  region. Evaluated by Estrin's scheme (short dependency chains) in a fixed order.
+  bounds), with no division: ``LOG32`` for ``log(1+f)`` on the same interval
+  (within ``2**-27.9`` relatively), ``SIN32`` and ``COS32`` on ``[-pi/4, pi/4]``
+  (``2**-28.0``, ``2**-33.9``), ``QUANTILE32`` for the normal quantile's central
+  region (``2**-34.1``, and about ``2**-29`` with ``LOG32``'s error in its argument).
+  A normal ``r cos`` or ``r sin`` is then within ``2**-27`` of the exact transform
+  relatively, a quarter of the ``2**-25`` past which a rounded float32 could stray
+  more than 1 ulp from the exactly rounded value: the lowest degrees with that
+  margin, since each coefficient costs a multiply and an add per value. Evaluated
+  by Estrin's scheme (short dependency chains) in a fixed order.
 
 Angles never pass through ``2*pi*u`` in floating point: a word is a fraction of
 a full turn, its top two bits pick the quadrant and the rest, an exact integer,
@@ -278,15 +283,15 @@ def open_unit52(w):
 
 
 # --- the 32-bit stream: float32, float16 and bfloat16 outputs -----------------------------------
-# Lucid's own minimax polynomials (tools/fit_transforms.py), each transform within 2**-33 of the exact
-# function, relatively; the stream's value is the float64 result of exactly these operations.
+# Lucid's own minimax polynomials (tools/fit_transforms.py), each within the relative error stated beside it;
+# the stream's value is the float64 result of exactly these operations.
 LN2 = 0.6931471805599453  # ln 2, rounded to float64
-# log(1 + f) = f + f^2 * LOG32(f) for f in [sqrt(1/2) - 1, sqrt(2) - 1): relative error < 2**-35.7
-LOG32 = (-0.5000000002151387, 0.33333334043655666, -0.24999994829959768, 0.1999989813789773,
-         -0.16666927429308967, 0.14290571184280296, -0.12497413159878863, 0.11009611304997707,
-         -0.09927298985368843, 0.10015380580969785, -0.09871927498725737, 0.05358714857969019)
-# sin(a) = a + a z SIN32(z), z = a^2, |a| <= pi/4: relative error < 2**-37.5
-SIN32 = (-0.16666666640797034, 0.008333329304842556, -0.000198393122695771, 2.718121630179365e-06)
+# log(1 + f) = f + f^2 * LOG32(f) for f in [sqrt(1/2) - 1, sqrt(2) - 1): relative error < 2**-27.9
+LOG32 = (-0.4999998834596163, 0.3333332568869981, -0.25001582983221876, 0.2000197413520072,
+         -0.16609082346143123, 0.14181821312433077, -0.13242985366273874, 0.12904455898228673,
+         -0.07621812010224085)
+# sin(a) = a + a z SIN32(z), z = a^2, |a| <= pi/4: relative error < 2**-28.0
+SIN32 = (-0.16666654609543674, 0.008332160761629378, -0.0001951528316708821)
 # cos(a) = 1 + z COS32(z): relative error < 2**-33.9
 COS32 = (-0.4999999969447583, 0.04166662035711673, -0.0013886681647644068, 2.4383567289427412e-05)
 # Phi^-1(1/2 + q) = q QUANTILE32(w), w = -log(1 - 4 q^2), |q| < CENTRAL32: relative error < 2**-34.1
@@ -298,7 +303,7 @@ CENTRAL32 = 0.48  # |p - 1/2| below this: QUANTILE32; at or above: AS 241's tail
 
 @njit(**_inline)
 def log32(x):
-    """Natural log of a positive, normal, finite float64, within 2**-35.7 relatively; no division.
+    """Natural log of a positive, normal, finite float64, within 2**-27.9 relatively; no division.
 
     ``x = 2**e * (1 + f)`` with ``1 + f`` in ``[sqrt(1/2), sqrt(2))``; ``e * LN2 + (f + f^2 P(f))``
     with ``P = LOG32`` by Estrin's scheme.
@@ -309,9 +314,8 @@ def log32(x):
     c = LOG32
     f2 = f * f
     f4 = f2 * f2
-    f8 = f4 * f4
     p = (((c[0] + f * c[1]) + f2 * (c[2] + f * c[3])) + f4 * ((c[4] + f * c[5]) + f2 * (c[6] + f * c[7]))) \
-        + f8 * ((c[8] + f * c[9]) + f2 * (c[10] + f * c[11]))
+        + (f4 * f4) * c[8]
     return e * LN2 + (f + f2 * p)
 
 
@@ -329,7 +333,7 @@ def sin_cos_turn32(w):
     a = t * RAD_PER_TURN32
     z = a * a
     z2 = z * z
-    s = a + (a * z) * ((SIN32[0] + z * SIN32[1]) + z2 * (SIN32[2] + z * SIN32[3]))
+    s = a + (a * z) * ((SIN32[0] + z * SIN32[1]) + z2 * SIN32[2])
     c = 1.0 + z * ((COS32[0] + z * COS32[1]) + z2 * (COS32[2] + z * COS32[3]))
     return sin_cos_quadrant(v >> U64(30), s, c)
 

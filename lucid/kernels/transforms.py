@@ -124,26 +124,32 @@ def select64(condition, x, y):
     return u64_as_f64((f64_as_u64(x) & m) | (f64_as_u64(y) & ~m))
 
 
+SIGN64 = U64(1 << 63)
+
+
 @njit(**_inline)
-def sin_cos_quadrant(q, s, c):
-    """``(sin, cos)`` of ``q * pi/2 + a`` from ``s = sin(a)``, ``c = cos(a)``, for ``q`` in 0..3: a swap and signs."""
+def sin_cos_quadrant(hi, lo, s, c):
+    """``(sin, cos)`` of ``q * pi/2 + a`` from ``s = sin(a)``, ``c = cos(a)``: a swap and signs.
+
+    The quadrant ``q`` (0..3) is in the top bits of two words: bit 63 of ``hi`` is its high bit,
+    bit 63 of ``lo`` its low bit. Odd ``q`` swaps sin and cos (one blend each); ``q`` = 2, 3
+    negate the sine and ``q`` = 1, 2 the cosine (a sign bit each).
+    """
     bs = f64_as_u64(s)
     bc = f64_as_u64(c)
-    swap = U64(0) - (q & U64(1))
-    sin_sign = ((q >> U64(1)) & U64(1)) << U64(63)
-    cos_sign = (((q + U64(1)) >> U64(1)) & U64(1)) << U64(63)
-    sq = ((bs & ~swap) | (bc & swap)) ^ sin_sign
-    cq = ((bc & ~swap) | (bs & swap)) ^ cos_sign
+    odd = I64(lo) < I64(0)
+    sq = (bc if odd else bs) ^ (hi & SIGN64)
+    cq = (bs if odd else bc) ^ ((hi ^ lo) & SIGN64)
     return u64_as_f64(sq), u64_as_f64(cq)
 
 
 @njit(**_inline)
 def sin_cos_turn64(w):
     """``(sin, cos)`` of the angle ``2*pi * w / 2**64``, from the top 54 bits of a 64-bit word."""
-    v = w + U64(1 << 61)
+    v = w + U64(1 << 61)  # shift by half a quadrant: the top two bits are the nearest quadrant
     t = u64_as_f64(TWO52_BITS | ((v & U64((1 << 62) - 1)) >> U64(10))) - (TWO52 + 2251799813685248.0)
     s, c = sin_cos_reduced(t * RAD_PER_TURN54)
-    return sin_cos_quadrant(v >> U64(62), s, c)
+    return sin_cos_quadrant(v, v << U64(1), s, c)
 
 
 @njit(**_inline)
@@ -328,14 +334,14 @@ def radius32(w):
 @njit(**_inline)
 def sin_cos_turn32(w):
     """``(sin, cos)`` of the angle ``2*pi * w / 2**32`` for a 32-bit word ``w`` (``SIN32``, ``COS32``)."""
-    v = (w + U64(1 << 29)) & U64(0xFFFFFFFF)  # shift by half a quadrant: q is the nearest quadrant
+    v = w + U64(1 << 29)  # shift by half a quadrant: bits 31 and 30 are the nearest quadrant (32 and up: dropped)
     t = u64_as_f64(TWO52_BITS | (v & U64((1 << 30) - 1))) - (TWO52 + 536870912.0)
     a = t * RAD_PER_TURN32
     z = a * a
     z2 = z * z
     s = a + (a * z) * ((SIN32[0] + z * SIN32[1]) + z2 * SIN32[2])
     c = 1.0 + z * ((COS32[0] + z * COS32[1]) + z2 * (COS32[2] + z * COS32[3]))
-    return sin_cos_quadrant(v >> U64(30), s, c)
+    return sin_cos_quadrant(v << U64(32), v << U64(33), s, c)
 
 
 @njit(**_inline)

@@ -52,7 +52,7 @@ import numpy as np
 
 from . import __version__, _compile
 from ._plans import Plan
-from .kernels import CHUNK, CONSTANT, NORMAL, compute_fans
+from .kernels import CHUNK, NORMAL, compute_fans
 from .nn import _initializers as _init
 from .nn import init
 from .presets import PRESETS, Param, preset
@@ -343,14 +343,17 @@ class Progress:
 
 def kernels_needed(config: Config) -> list[tuple[int, str]]:
     """The ``(kind, entry point)`` pairs the run's fills use: each parameter's distribution, on one thread
-    (at most one chunk of elements) or on all threads."""
+    (at most one chunk of elements) or on all threads. Zeros and ones need none: ``ndarray.fill`` writes
+    them (see ``lucid.nn.init.constant``), so their kernel is not compiled."""
     spec = INITIALIZERS[config.init]
     needed = []
     for (_, shape), rule in zip(config.params, config.rules, strict=True):
         if rule == INIT:
             kind = spec.plan(tuple(shape), config.mode).kind
+        elif rule == EMBEDDING:
+            kind = NORMAL
         else:
-            kind = NORMAL if rule == EMBEDDING else CONSTANT
+            continue
         entry = "parallel" if math.prod(shape) > CHUNK else "serial"
         if (kind, entry) not in needed:
             needed.append((kind, entry))

@@ -6,11 +6,13 @@ import math
 import os
 import subprocess
 import sys
+import unittest.mock
 
 import numba
+import numpy as np
 import pytest
 
-from lucid import cli
+from lucid import _fill, cli
 from lucid.cli import INITIALIZERS, PLOT_HINT, fill_rule, main
 from lucid.nn import init
 from lucid.presets import PRESETS, count, preset
@@ -367,14 +369,24 @@ def test_python_m_lucid():
 
 # --- compilation: only what a run needs, announced before it starts, or all ahead of time -----------------
 def test_a_run_prepares_only_the_kernels_it_uses():
-    from lucid.kernels import CONSTANT, NORMAL, TRUNCATED_NORMAL, UNIFORM
+    from lucid.kernels import NORMAL, TRUNCATED_NORMAL, UNIFORM
 
+    # Biases (zeros) and normalization scales (ones) are written by ndarray.fill: no constant kernel.
     needed = cli.kernels_needed(cli.parse_args([]))  # resnet50, kaiming_normal
-    assert set(needed) == {(NORMAL, "serial"), (NORMAL, "parallel"), (CONSTANT, "serial")}
+    assert set(needed) == {(NORMAL, "serial"), (NORMAL, "parallel")}
     needed = cli.kernels_needed(cli.parse_args(["--shape", "64", "64", "--init", "he_normal"]))
     assert needed == [(TRUNCATED_NORMAL, "serial")]
     needed = cli.kernels_needed(cli.parse_args(["--preset", "vit-b16", "--init", "xavier_uniform"]))
-    assert {kind for kind, _ in needed} == {UNIFORM, NORMAL, CONSTANT}  # ViT's embeddings are normal(0, 0.02)
+    assert {kind for kind, _ in needed} == {UNIFORM, NORMAL}  # ViT's embeddings are normal(0, 0.02)
+    for dtype in cli.DTYPES:  # and no run's zeros or ones reach a kernel, whatever the dtype
+        config = cli.parse_args(["--preset", "vit-b16", "--dtype", dtype])
+        rules = set(config.rules)
+        assert {cli.ZEROS, cli.ONES} <= rules
+        array = np.full(3, 7.0, dtype)
+        for value in (0.0, 1.0):
+            with unittest.mock.patch.object(_fill, "fill_stream", side_effect=AssertionError("a kernel ran")):
+                init.constant(array, value)
+            assert (array == value).all()
 
 
 def test_lucid_compile_subcommand(capsys):

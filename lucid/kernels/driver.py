@@ -56,9 +56,6 @@ NO_AXES = np.empty((2, 0), np.int64)  # the axes of a C-contiguous tensor
 
 _inline = dict(cache=True, error_model="numpy", inline="always")
 _entry = dict(cache=True, error_model="numpy", nogil=True)
-# Called, not inlined: compiled once per distribution and output type, and shared by its four entry points (the
-# parallel ones would otherwise type and lower it again inside their parfor, seconds of compile each).
-_called = dict(cache=True, error_model="numpy", nogil=True)
 
 
 def make_job(key: int, draw: int, start: int = 0, count: int = 0, origin: int = 0) -> tuple[int, ...]:
@@ -104,7 +101,7 @@ def _scatter(flat, origin, shape, strides, lo, src, count):
             pos += strides[k]
 
 
-@njit(**_called)
+@njit(**_inline)
 def _fill_chunk(blocks, flat, origin, axes, start, lo, hi, key, params):
     """Logical elements ``lo .. hi - 1`` of the tensor, whose first element has global index ``start``."""
     width = values_per_block(flat)

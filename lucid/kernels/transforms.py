@@ -18,7 +18,7 @@ Two sets of polynomials, one per stream:
   bounds), with no division: ``LOG32`` for ``log(1+f)`` on the same interval
   (within ``2**-27.9`` relatively), ``SIN32`` and ``COS32`` on ``[-pi/4, pi/4]``
   (``2**-28.0``, ``2**-33.9``), ``QUANTILE32`` for the normal quantile's central
-  region (``2**-34.1``, and about ``2**-29`` with ``LOG32``'s error in its argument).
+  region (``2**-34.1``, and about ``2**-31`` with ``LOG32``'s error in its argument).
   A normal ``r cos`` or ``r sin`` is then within ``2**-27`` of the exact transform
   relatively, a quarter of the ``2**-25`` past which a rounded float32 could stray
   more than 1 ulp from the exactly rounded value: the lowest degrees with that

@@ -30,6 +30,14 @@ def no_float16_sorts():
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+@pytest.fixture(scope="session")
+def generic_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A Numba cache directory for kernels compiled with ``NUMBA_CPU_NAME=generic``, shared by the tests that
+    need them: the first compiles the generic machine code (about a minute), the others load it. Kept apart
+    from the host's cache so no test can pass on host code."""
+    return str(tmp_path_factory.mktemp("numba-generic"))
+
+
 def run_python(code: str, **env: str) -> bytes:
     """Run ``code`` as a script file in a fresh interpreter with extra environment variables; return its stdout.
 

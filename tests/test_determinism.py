@@ -108,10 +108,10 @@ def test_thread_counts_give_identical_bytes():
 
 
 @pytest.mark.slow
-def test_generic_cpu_target_gives_identical_bytes(tmp_path):
+def test_generic_cpu_target_gives_identical_bytes(generic_cache):
     """Compiled for a generic x86-64/ARM CPU (no AVX) or for this host: the same bytes."""
     host = hashes_in_subprocess()
-    generic = hashes_in_subprocess(NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=str(tmp_path))
+    generic = hashes_in_subprocess(NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=generic_cache)
     assert host == generic
 
 

@@ -26,8 +26,8 @@ def test_golden_values_hold():
 
 
 @pytest.mark.slow
-def test_golden_values_hold_on_a_generic_cpu(tmp_path):
+def test_golden_values_hold_on_a_generic_cpu(generic_cache):
     """Compiled for NUMBA_CPU_NAME=generic (no AVX, no FMA) the kernels give the same bits."""
     out = run_python("import json\nfrom tests import golden\nprint(json.dumps(golden.compute()))",
-                     NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=str(tmp_path))
+                     NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=generic_cache)
     compare(json.loads(out), golden.load())

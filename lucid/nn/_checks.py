@@ -66,6 +66,9 @@ def bumps_version(initializer: F) -> F:
     @functools.wraps(initializer)
     def wrapper(tensor: Any, *args: Any, **kwargs: Any) -> Any:
         result = initializer(tensor, *args, **kwargs)
+        kind = type(tensor)
+        if kind is np.ndarray or kind is Tensor:  # the common cases: no autograd to tell
+            return result
         torch = sys.modules.get("torch")
         local = tensor.local if isinstance(tensor, Shard) else tensor
         if torch is not None and isinstance(local, torch.Tensor):
@@ -123,13 +126,16 @@ class Target(NamedTuple):
         return math.prod(self.shape)
 
 
+_new_target = tuple.__new__
+
+
 def as_target(fn: str, tensor: Any) -> Target:
     """The :class:`Target` of ``tensor``: a tensor :func:`as_array` accepts, a :class:`lucid.Shard` of one,
     or a PyTorch DTensor (its local tensor as the shard its placements make it)."""
     kind = type(tensor)
     if kind is np.ndarray or kind is Tensor:  # the common cases, first and cheaply
         array = _checked(fn, tensor if kind is np.ndarray else tensor._array)
-        return Target(array, array.shape, None)
+        return _new_target(Target, (array, array.shape, None))  # a third cheaper than Target(...)
     if isinstance(tensor, Shard):
         return Target(as_array(fn, tensor.local), tensor.shape, tensor.offset)
     dtensor = dtensor_shard(fn, tensor)

@@ -162,7 +162,7 @@ def stream_key(k0, k1, d0, d1):
 # --- the values of one block, per output width ------------------------------------------------------------
 @njit(**_inline)
 def _clamp_high(v, high):
-    return select64(v > high, high, v)
+    return high if v > high else v
 
 
 def uniform_block(dst, words, j, low, width, high):

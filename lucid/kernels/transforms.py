@@ -154,8 +154,8 @@ def sin_cos_turn64(w):
 
 @njit(**_inline)
 def unit32(w):
-    """``w / 2**32`` in ``[0, 1)`` for a 32-bit word, exact."""
-    return u64_as_f64(ONE_BITS | (w << U64(20))) - 1.0
+    """``w / 2**32`` in ``[0, 1)`` for a 32-bit word, exact (a conversion and a power-of-two scale)."""
+    return np.float64(w) * 2.0**-32
 
 
 @njit(**_inline)

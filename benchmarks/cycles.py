@@ -7,8 +7,14 @@ stores) of both streams. Cycles are the
 best of ``--repeats`` timings times the clock that ``/proc/cpuinfo`` reports (a VM's nominal
 clock; a boosting core runs faster, so these are upper bounds in real cycles).
 
-    python benchmarks/cycles.py            # a table
-    python benchmarks/cycles.py --json     # one JSON document
+    python benchmarks/cycles.py                 # a table
+    python benchmarks/cycles.py --json          # one JSON document
+    python benchmarks/cycles.py --build avx2    # the same kernels built for AVX2 only (ymm, no AVX-512)
+
+``--build`` compares code generation on one machine: ``host`` (Numba's default: every feature of this
+CPU) or ``avx2`` (the host's features with AVX-512's switched off: what an AVX2-only CPU of the same
+kind would run). Numba keeps the host's features under another ``NUMBA_CPU_NAME``, so ``avx2`` sets
+``NUMBA_CPU_FEATURES`` instead, in a child process with a Numba cache of its own.
 
 Measures, never asserts. RESULTS.md records runs, with the machine's kind (AVX2 or AVX-512).
 """
@@ -19,6 +25,9 @@ import argparse
 import json
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
@@ -140,20 +149,47 @@ def measure(repeats):
     return parts
 
 
+BUILDS = ("host", "avx2")
+BUILD_VAR = "LUCID_CYCLES_BUILD"  # set in the child process that measures a non-host build
+
+
+def build_features(build):
+    """``NUMBA_CPU_FEATURES`` for ``build``: the host's features, with AVX-512's off for ``avx2``."""
+    import llvmlite.binding as llvm
+
+    flags = []
+    for name, on in llvm.get_host_cpu_features().items():
+        if build == "avx2" and (name.startswith("avx512") or name in ("evex512", "avx10.1-256", "avx10.1-512")):
+            on = False
+        flags.append(("+" if on else "-") + name)
+    return ",".join(flags)
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.add_argument("--repeats", type=int, default=7, help="timed rounds per part (default 7)")
+    parser.add_argument("--build", choices=BUILDS, default="host",
+                        help="compile the kernels for this machine (host) or for AVX2 only (default: host)")
     args = parser.parse_args(argv)
+    if args.build != "host" and os.environ.get(BUILD_VAR) != args.build:
+        # Numba reads its target when imported: measure in a child process that sets it first.
+        with tempfile.TemporaryDirectory(prefix="lucid-cycles-") as cache:
+            env = dict(os.environ, NUMBA_CPU_FEATURES=build_features(args.build), NUMBA_CACHE_DIR=cache,
+                       **{BUILD_VAR: args.build})
+            raise SystemExit(subprocess.call([sys.executable, os.path.abspath(__file__), *argv], env=env))
     hz = clock_hz()
     parts = measure(args.repeats)
-    result = {"machine": platform.processor() or platform.machine(), "simd": simd_kind(), "clock_mhz": hz / 1e6,
+    result = {"machine": platform.processor() or platform.machine(), "simd": simd_kind(), "build": args.build,
+              "clock_mhz": hz / 1e6,
               "parts": [{"part": name.strip(), "stream": stream, "ns": 1e9 * s, "cycles": s * hz}
                         for name, (stream, s) in parts.items()]}
     if args.json:
         print(json.dumps(result, indent=1))
         return
-    print(f"cycles per value, one thread, L2-resident ({result['simd']}, {hz / 1e6:.0f} MHz as /proc/cpuinfo says)")
+    print(f"cycles per value, one thread, L2-resident ({result['simd']}, {hz / 1e6:.0f} MHz as /proc/cpuinfo says; "
+          f"kernels built for: {args.build})")
     print(f"{'stream':>7}  {'part':<42} {'ns':>6} {'cycles':>7}")
     for p in result["parts"]:
         print(f"{p['stream'] + '-bit':>7}  {p['part']:<42} {p['ns']:6.2f} {p['cycles']:7.2f}")

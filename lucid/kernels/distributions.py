@@ -162,6 +162,8 @@ def stream_key(k0, k1, d0, d1):
 # --- the values of one block, per output width ------------------------------------------------------------
 @njit(**_inline)
 def _clamp_high(v, high):
+    # A plain select (compare and masked move): faster here than select64's integer masks, which the truncated
+    # normal's clamps keep because there they measured faster (benchmarks/RESULTS.md, AVX-512 probes).
     return high if v > high else v
 
 

@@ -113,9 +113,16 @@ def _values_per_block(dst):
 
 # --- Philox words ----------------------------------------------------------------------------------------
 @njit(**_inline)
+def stream_key(k0, k1, d0, d1):
+    """The Philox key and draw words as the block kernels take them: four uint64 of 32 bits each
+    (the masks tell LLVM so: every Philox multiply is then one 32x32->64-bit ``vpmuludq``)."""
+    return (U64(k0) & MASK32, U64(k1) & MASK32, U64(d0) & MASK32, U64(d1) & MASK32)
+
+
+@njit(**_inline)
 def philox_words(words, key, first, count):
     """``words[k * SUB + j]`` = word ``k`` of block ``first + j`` for ``j < count``; ``key = (k0, k1, d0, d1)``."""
-    k0, k1, d0, d1 = key
+    k0, k1, d0, d1 = stream_key(key[0], key[1], key[2], key[3])  # 32-bit words where LLVM sees it: vpmuludq
     for j in range(count):
         b = first + U64(j)
         w0, w1, w2, w3 = philox_block(b & MASK32, b >> SHIFT32, d0, d1, k0, k1)
@@ -129,7 +136,7 @@ def philox_words(words, key, first, count):
 @njit(**_inline)
 def philox_words_in_order(words, key, first, count):
     """``words[4 * j + k]`` = word ``k`` of block ``first + j`` for ``j < count``: the words in value order."""
-    k0, k1, d0, d1 = key
+    k0, k1, d0, d1 = stream_key(key[0], key[1], key[2], key[3])  # 32-bit words where LLVM sees it: vpmuludq
     for j in range(count):
         b = first + U64(j)
         w0, w1, w2, w3 = philox_block(b & MASK32, b >> SHIFT32, d0, d1, k0, k1)
@@ -150,13 +157,6 @@ def word(words, k, j):
 def word64(words, k, j):
     """``w[k] | w[k + 1] << 32`` of block ``j``: the 64-bit word ``A`` (``k = 0``) or ``B`` (``k = 2``)."""
     return word(words, k, j) | (word(words, k + 1, j) << SHIFT32)
-
-
-@njit(**_inline)
-def stream_key(k0, k1, d0, d1):
-    """The Philox key and draw words as the block kernels take them: four uint64 of 32 bits each
-    (the masks tell LLVM so: every Philox multiply is then one 32x32->64-bit ``vpmuludq``)."""
-    return (U64(k0) & MASK32, U64(k1) & MASK32, U64(d0) & MASK32, U64(d1) & MASK32)
 
 
 # --- the values of one block, per output width ------------------------------------------------------------

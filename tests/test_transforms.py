@@ -5,6 +5,7 @@ error (tools/fit_transforms.py), which keeps every float32 within 1 ulp of the e
 """
 
 import math
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -12,8 +13,14 @@ import pytest
 from numba import njit
 from scipy import special
 
+from lucid.kernels._fma import fma
 from lucid.kernels.transforms import (
     CENTRAL32,
+    COS32,
+    COS32_TURN,
+    RAD_PER_TURN32,
+    SIN32,
+    SIN32_TURN,
     bfloat16_bits,
     float16_bits,
     log32,
@@ -134,6 +141,32 @@ def log_inputs():
     edges = np.array([1.0, np.nextafter(1.0, 0), 2.0**-52, 2.0**-32, 0.5, np.sqrt(0.5), np.nextafter(np.sqrt(0.5), 1),
                       np.nextafter(np.sqrt(0.5), 0), 1 - 2.0**-32, 1 - 2.0**-52, np.finfo(float).tiny])
     return np.concatenate([x, edges, 1 - RNG.uniform(0, 1e-6, 100_000), RNG.uniform(0.5, 2, 1_000_000)])
+
+
+@njit(cache=True)
+def _fma(a, b, c, out):
+    for i in range(a.size):
+        out[i] = fma(a[i], b[i], c[i])
+
+
+def test_fma_rounds_once():
+    """``fma`` against exact rationals: one rounding, where ``a * b + c`` in float64 rounds twice."""
+    a = np.concatenate([RNG.uniform(-2, 2, 2000), [1 + 2.0**-30, 0.1, 1e308, 2.0**-600, 3.0]])
+    b = np.concatenate([RNG.uniform(-2, 2, 2000), [1 - 2.0**-30, 0.1, 10.0, 2.0**-600, 1 / 3]])
+    c = np.concatenate([-a[:2000] * b[:2000], [-1.0, -0.01, -1e308, 0.0, -1.0]])  # cancellations: fusing shows
+    got = np.empty_like(a)
+    _fma(a, b, c, got)
+    want = [float(Fraction(x) * Fraction(y) + Fraction(z)) if math.isfinite(x * y) else x * y + z
+            for x, y, z in zip(a.tolist(), b.tolist(), c.tolist())]
+    assert got.tolist() == want
+    assert got[2000] == -(2.0**-60) and got[2000] != a[2000] * b[2000] + c[2000]
+
+
+def test_turn_coefficients_are_the_angle_polynomials_scaled_exactly():
+    """``SIN32_TURN`` / ``COS32_TURN``: ``SIN32[i] * RAD**(2 i + 3)``, ``COS32[i] * RAD**(2 i + 2)``, rounded once."""
+    rad = Fraction(RAD_PER_TURN32)
+    assert SIN32_TURN == tuple(float(Fraction(c) * rad ** (2 * i + 3)) for i, c in enumerate(SIN32))
+    assert COS32_TURN == tuple(float(Fraction(c) * rad ** (2 * i + 2)) for i, c in enumerate(COS32))
 
 
 def test_log32_over_its_whole_range():

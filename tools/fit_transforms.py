@@ -4,19 +4,31 @@
 Each polynomial is a weighted minimax fit (Lawson's algorithm: iteratively reweighted least squares,
 which converges to the minimax solution) in a Chebyshev basis, against reference values computed with
 mpmath at 50 digits; the result is converted to monomial coefficients at that precision and rounded
-once to float64. The script then evaluates each transform exactly as the kernel does (same float64
-operations, same order) at many points and prints the worst relative error against mpmath.
+once to float64. The script then evaluates each polynomial as the kernel does (Horner's rule in fused
+multiply-adds, each rounded once) at many points and prints the worst relative error of the transform
+against mpmath. It also prints ``SIN32_TURN`` and ``COS32_TURN``, the sine's and cosine's coefficients
+scaled to the angle's integer turn residual (``SIN32[i] * RAD**(2 i + 3)``, ``COS32[i] * RAD**(2 i + 2)``
+with ``RAD = pi * 2**-31`` as float64), computed exactly and rounded once.
 
-Run ``python tools/fit_transforms.py`` (needs numpy and mpmath); the printed constants are the ones
-in transforms.py. The fits are deterministic: same grid, same iterations, same output.
+Run ``python tools/fit_transforms.py`` (needs numpy and mpmath). The constants in transforms.py are
+the stream's: a fit on another machine can differ from them in the last bits (its least-squares
+solves run on that machine's LAPACK), so the script also prints the bound of transforms.py's own
+constants, evaluated the same way, and derives the ``_TURN`` constants from them.
 """
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
+
+import os
+import sys
 
 import mpmath as mp
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lucid.kernels import transforms  # noqa: E402  (the stream's constants)
 
 mp.mp.dps = 50
 
@@ -79,11 +91,26 @@ def fit(func, lo: float, hi: float, degree: int, n: int = 3000) -> tuple[list[fl
     return to_monomial(cheb, lo, hi), xs, list(zip(gs, ss))
 
 
+def fma(a: float, b: float, c: float) -> float:
+    """``a * b + c`` rounded once (exact rationals; a ``Fraction``'s ``float`` is correctly rounded)."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
 def horner(coeffs: list[float], x: float) -> float:
-    out = 0.0
-    for c in reversed(coeffs):
-        out = out * x + c
+    """The polynomial by Horner's rule from the top in fused multiply-adds, as the kernels evaluate it."""
+    out = coeffs[-1]
+    for c in reversed(coeffs[:-1]):
+        out = fma(out, x, c)
     return out
+
+
+RAD_PER_TURN32 = math.pi * 2.0**-31  # as transforms.py has it: float64 pi, scaled exactly
+
+
+def per_turn(coeffs: list[float], first_power: int) -> tuple[float, ...]:
+    """``coeffs[i] * RAD_PER_TURN32**(first_power + 2 i)``, exactly, rounded once."""
+    rad = Fraction(RAD_PER_TURN32)
+    return tuple(float(Fraction(c) * rad ** (first_power + 2 * i)) for i, c in enumerate(coeffs))
 
 
 # --- the transforms' domains --------------------------------------------------------------------
@@ -137,10 +164,14 @@ def main() -> None:
     }
     for name, (func, lo, hi, degree) in fits.items():
         coeffs, xs, gs = fit(func, lo, hi, degree)
-        worst = max(abs((horner(coeffs, float(x)) - g) * s) for x, (g, s) in zip(xs, gs))
-        bound = f"relative error of the transform <= 2^{math.log2(worst):.1f}"
-        print(f"# {name}: degree {degree} on [{lo!r}, {hi!r}], {bound}")
+        stream = list(getattr(transforms, name))
+        for label, cs in ((f"{name}, fitted here", coeffs), (f"transforms.py's {name}", stream)):
+            worst = max(abs((horner(cs, float(x)) - g) * s) for x, (g, s) in zip(xs, gs))
+            print(f"# {label}: degree {degree} on [{lo!r}, {hi!r}], "
+                  f"relative error of the transform <= 2^{math.log2(worst):.1f}")
         print(f"{name} = (" + ", ".join(repr(c) for c in coeffs) + ")")
+        if name in ("SIN32", "COS32"):
+            print(f"{name}_TURN = {per_turn(stream, 3 if name == 'SIN32' else 2)!r}  # from transforms.py's {name}")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ the README):
 * uniform: ``u = w / 2**32`` or ``u = (A >> 12) / 2**52``; the value is ``min(low + width * u, high)``.
 * normal: Box-Muller on ``(w0, w1)`` and ``(w2, w3)``, or on ``(A, B)``: radius ``r`` from the first
   word, angle ``2*pi * w / 2**32`` (or ``2*pi * B / 2**64``, top 54 bits) from the second; 32-bit:
-  values ``mean + (std * r) * cos``, ``mean + (std * r) * sin``; float64: ``mean + std * (r * cos)``,
-  ``mean + std * (r * sin)``.
+  values ``fma(std * r, cos, mean)``, ``fma(std * r, sin, mean)`` (each rounded once); float64:
+  ``mean + std * (r * cos)``, ``mean + std * (r * sin)``.
 * truncated normal: one open uniform per value, ``u = (w + 1/2) / 2**32`` or ``((A >> 12) + 1/2) / 2**52``,
   ``p = max(p_low + u * p_width, 5e-324)``; the value is ``mean + scale * Phi^-1(p)`` clamped to
   ``[low, high]``, with the 32-bit stream's quantile or float64's (AS 241).
@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
+from ._fma import fma
 from .philox import MASK32, SHIFT32, philox_block
 from .transforms import (
     CENTRAL32,
@@ -211,8 +212,8 @@ def _normal_block(dst, words, j, mean, std):
                 r = std * radius32(word(words, 2 * h, j))
                 s, c = sin_cos_turn32(word(words, 2 * h + 1, j))
                 o = U64(4) * j + U64(2 * h)
-                store(dst, o, mean + r * c)
-                store(dst, o + U64(1), mean + r * s)
+                store(dst, o, fma(r, c, mean))
+                store(dst, o + U64(1), fma(r, s, mean))
 
     return impl
 

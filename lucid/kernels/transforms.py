@@ -22,8 +22,9 @@ Two sets of polynomials, one per stream:
   A normal ``r cos`` or ``r sin`` is then within ``2**-27`` of the exact transform
   relatively, a quarter of the ``2**-25`` past which a rounded float32 could stray
   more than 1 ulp from the exactly rounded value: the lowest degrees with that
-  margin, since each coefficient costs a multiply and an add per value. Evaluated
-  by Estrin's scheme (short dependency chains) in a fixed order.
+  margin, since each coefficient costs a fused multiply-add per value. Evaluated
+  by Horner's rule with ``fma`` (``a * b + c`` rounded once, an IEEE operation:
+  the same bits on every CPU) in the order the code writes.
 
 Angles never pass through ``2*pi*u`` in floating point: a word is a fraction of
 a full turn, its top two bits pick the quadrant and the rest, an exact integer,
@@ -34,6 +35,7 @@ import numpy as np
 from numba import njit
 
 from ._bits import f64_as_u64, u64_as_f64
+from ._fma import fma
 
 U64 = np.uint64
 I64 = np.int64
@@ -304,6 +306,10 @@ COS32 = (-0.4999999969447583, 0.04166662035711673, -0.0013886681647644068, 2.438
 QUANTILE32 = (2.5066282745118476, 0.6562337454917444, 0.032666545826028966, -0.006605160452523348,
               -0.0003606745410563354, 0.0001294156910831855, 8.033370658231966e-06, -4.195304801108177e-06,
               3.302707254368088e-07)
+# SIN32[i] * RAD_PER_TURN32**(2 i + 3) and COS32[i] * RAD_PER_TURN32**(2 i + 2), exactly, rounded once
+# (tools/fit_transforms.py prints them): the polynomials in the angle's integer turn residual t.
+SIN32_TURN = (-5.2180526495534e-28, 5.582872070149978e-47, -2.7984329584815715e-66)
+COS32_TURN = (-1.0700646467847455e-18, 1.908395149438281e-37, -1.3611892859817698e-56, 5.1151373486924926e-76)
 CENTRAL32 = 0.48  # |p - 1/2| below this: QUANTILE32; at or above: AS 241's tail (float64 accuracy)
 
 
@@ -311,20 +317,26 @@ CENTRAL32 = 0.48  # |p - 1/2| below this: QUANTILE32; at or above: AS 241's tail
 def log32(x, k=1.0):
     """``k`` times the natural log of a positive, normal, finite float64, within 2**-27.9 relatively; no division.
 
-    ``x = 2**e * (1 + f)`` with ``1 + f`` in ``[sqrt(1/2), sqrt(2))``; ``e * LN2 + (f + f^2 P(f))``
-    with ``P = LOG32`` by Estrin's scheme. ``k``, a power of two known where this is inlined, scales
-    the constants and ``f`` instead of the result: every operation is scaled exactly, so the bits are
-    ``k`` times those of ``log32(x)``, one multiply fewer.
+    ``x = 2**e * (1 + f)`` with ``1 + f`` in ``[sqrt(1/2), sqrt(2))``; ``log(1 + f) = f (1 + f P(f))``
+    with ``P = LOG32``, by Horner's rule in fused multiply-adds from ``k * LOG32[8]`` down to the
+    constant term ``k``, then ``fma(e, k * LN2, f * h)``: 11 multiplies or fused multiply-adds.
+    ``k``, a power of two known where this is inlined, scales the constants instead of the
+    result: every operation is scaled exactly, so the bits are ``k`` times those of ``log32(x)``.
     """
     b = f64_as_u64(x) + (ONE_BITS - SQRT_HALF_BITS)
     e = u64_as_f64(TWO52_BITS | (b >> U64(52))) - (TWO52 + 1023.0)  # the exponent, exactly
     f = u64_as_f64((b & MANTISSA64) + SQRT_HALF_BITS) - 1.0
     c = LOG32
-    f2 = f * f
-    f4 = f2 * f2
-    p = (((k * c[0] + f * (k * c[1])) + f2 * (k * c[2] + f * (k * c[3])))
-         + f4 * ((k * c[4] + f * (k * c[5])) + f2 * (k * c[6] + f * (k * c[7])))) + (f4 * f4) * (k * c[8])
-    return e * (k * LN2) + (k * f + f2 * p)
+    h = fma(f, k * c[8], k * c[7])
+    h = fma(f, h, k * c[6])
+    h = fma(f, h, k * c[5])
+    h = fma(f, h, k * c[4])
+    h = fma(f, h, k * c[3])
+    h = fma(f, h, k * c[2])
+    h = fma(f, h, k * c[1])
+    h = fma(f, h, k * c[0])
+    h = fma(f, h, k)
+    return fma(e, k * LN2, f * h)
 
 
 @njit(**_inline)
@@ -335,26 +347,39 @@ def radius32(w):
 
 @njit(**_inline)
 def sin_cos_turn32(w):
-    """``(sin, cos)`` of the angle ``2*pi * w / 2**32`` for a 32-bit word ``w`` (``SIN32``, ``COS32``)."""
+    """``(sin, cos)`` of the angle ``2*pi * w / 2**32`` for a 32-bit word ``w`` (``SIN32``, ``COS32``).
+
+    The residual angle is ``a = t * RAD_PER_TURN32`` for an integer ``t`` in ``[-2**29, 2**29)``; the
+    polynomials take ``t`` itself, their coefficients scaled by powers of ``RAD_PER_TURN32``
+    (``SIN32_TURN``, ``COS32_TURN``): ``sin = t (RAD + z S(z))``, ``cos = 1 + z C(z)``, ``z = t * t``,
+    by Horner's rule in fused multiply-adds (9 multiplies or fused multiply-adds for both).
+    """
     v = w + U64(1 << 29)  # shift by half a quadrant: bits 31 and 30 are the nearest quadrant (32 and up: dropped)
     t = u64_as_f64(TWO52_BITS | (v & U64((1 << 30) - 1))) - (TWO52 + 536870912.0)
-    a = t * RAD_PER_TURN32
-    z = a * a
-    z2 = z * z
-    s = a + (a * z) * ((SIN32[0] + z * SIN32[1]) + z2 * SIN32[2])
-    c = 1.0 + z * ((COS32[0] + z * COS32[1]) + z2 * (COS32[2] + z * COS32[3]))
+    z = t * t
+    sc = SIN32_TURN
+    cc = COS32_TURN
+    s = t * fma(z, fma(z, fma(z, sc[2], sc[1]), sc[0]), RAD_PER_TURN32)
+    c = fma(z, fma(z, fma(z, fma(z, cc[3], cc[2]), cc[1]), cc[0]), 1.0)
     return sin_cos_quadrant(v << U64(32), v << U64(33), s, c)
 
 
 @njit(**_inline)
 def quantile32_central(q):
-    """``Phi^-1(1/2 + q)`` for ``|q| < CENTRAL32``: ``q * QUANTILE32(-log32(1 - 4 q^2))``, no division."""
-    w = -log32(1.0 - 4.0 * (q * q))
+    """``Phi^-1(1/2 + q)`` for ``|q| < CENTRAL32``: ``q * QUANTILE32(-log32(1 - 4 q^2))``, no division.
+
+    ``1 - 4 q^2`` is one fused multiply-add, ``-log32`` the log with ``k = -1``, and ``QUANTILE32``
+    Horner's rule in fused multiply-adds."""
+    w = log32(fma(-4.0 * q, q, 1.0), -1.0)
     g = QUANTILE32
-    w2 = w * w
-    w4 = w2 * w2
-    return q * ((((g[0] + w * g[1]) + w2 * (g[2] + w * g[3])) + w4 * ((g[4] + w * g[5]) + w2 * (g[6] + w * g[7])))
-                + (w4 * w4) * g[8])
+    h = fma(w, g[8], g[7])
+    h = fma(w, h, g[6])
+    h = fma(w, h, g[5])
+    h = fma(w, h, g[4])
+    h = fma(w, h, g[3])
+    h = fma(w, h, g[2])
+    h = fma(w, h, g[1])
+    return q * fma(w, h, g[0])
 
 
 @njit(**_inline)

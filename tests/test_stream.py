@@ -8,7 +8,7 @@ from numba import njit
 
 import lucid
 from lucid import _fill
-from lucid._plans import Normal, Uniform
+from lucid._plans import Normal, TruncatedNormal, Uniform
 from lucid.kernels import CHUNK, NORMAL, UNIFORM
 from lucid.kernels.transforms import normal_quantile, normal_quantile32
 from lucid.nn._initializers import absolute_truncated_plan
@@ -137,6 +137,25 @@ def test_chunked_windows_equal_one_fill(kind, dtype):
     for cuts in ([0, 1, 7, CHUNK + 3, 2 * CHUNK, n], [0, CHUNK - 1, n - 5, n]):
         parts = [kernel_fill(kind, dtype, hi - lo, p, seed=9, draw=3, start=lo) for lo, hi in zip(cuts, cuts[1:])]
         np.testing.assert_array_equal(np.concatenate(parts), whole)
+
+
+def test_fills_across_the_block_counters_low_word_wrap():
+    """A fill whose Philox blocks run past block 2**32 - 1 (where the counter's low word wraps and its high
+    word steps) gives each element the value of a fill of that element alone; uniforms match the reference."""
+    plans = [Uniform(-1.0, 2.0, 1.0), Normal(0.5, 2.0), TruncatedNormal(0.0, 1.0, 0.02, 0.96, -2.0, 2.0)]
+    for dtype in DTYPES:
+        per_block = 2 if dtype == np.float64 else 4
+        for wrap in (2**32, 2**33):
+            start = per_block * wrap - 37
+            for plan in plans:
+                whole = np.empty(80, dtype)
+                _fill.fill_stream(whole, plan, key_of(5), 9, start)
+                alone = np.empty(80, dtype)
+                for i in range(80):
+                    _fill.fill_stream(alone[i:i + 1], plan, key_of(5), 9, start + i)
+                np.testing.assert_array_equal(whole, alone, err_msg=f"{plan} {dtype.__name__} {wrap}")
+            want = values(UNIFORM, dtype, key_of(5), 9, 80, (-1.0, 2.0, 1.0), start)
+            np.testing.assert_array_equal(kernel_fill(UNIFORM, dtype, 80, (-1.0, 2.0, 1.0), 5, 9, start), want)
 
 
 def test_large_start_and_draw():

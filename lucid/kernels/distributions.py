@@ -120,32 +120,59 @@ def stream_key(k0, k1, d0, d1):
     return (U64(k0) & MASK32, U64(k1) & MASK32, U64(d0) & MASK32, U64(d1) & MASK32)
 
 
-@njit(**_inline)
-def philox_words(words, key, first, count):
-    """``words[k * SUB + j]`` = word ``k`` of block ``first + j`` for ``j < count``; ``key = (k0, k1, d0, d1)``."""
-    k0, k1, d0, d1 = stream_key(key[0], key[1], key[2], key[3])  # 32-bit words where LLVM sees it: vpmuludq
+@njit(**_loop)
+def _philox_run(words, at, k0, k1, d0, d1, lo, hi, count):
+    """``words[k * SUB + at + j]`` = word ``k`` of the block with counter words ``(lo + j, hi)``, ``j < count``
+    (``lo + count <= 2**32``; the masks change no value and tell LLVM every word is 32-bit)."""
+    k0, k1, d0, d1 = stream_key(k0, k1, d0, d1)  # 32-bit words where LLVM sees it: vpmuludq
     for j in range(count):
-        b = first + U64(j)
-        w0, w1, w2, w3 = philox_block(b & MASK32, b >> SHIFT32, d0, d1, k0, k1)
-        i = U64(j)
+        w0, w1, w2, w3 = philox_block((lo + U64(j)) & MASK32, hi & MASK32, d0, d1, k0, k1)
+        i = at + U64(j)
         words[i] = np.uint32(w0)
         words[U64(SUB) + i] = np.uint32(w1)
         words[U64(2 * SUB) + i] = np.uint32(w2)
         words[U64(3 * SUB) + i] = np.uint32(w3)
 
 
-@njit(**_inline)
-def philox_words_in_order(words, key, first, count):
-    """``words[4 * j + k]`` = word ``k`` of block ``first + j`` for ``j < count``: the words in value order."""
-    k0, k1, d0, d1 = stream_key(key[0], key[1], key[2], key[3])  # 32-bit words where LLVM sees it: vpmuludq
+@njit(**_loop)
+def _philox_run_in_order(words, at, k0, k1, d0, d1, lo, hi, count):
+    """``words[4 * (at + j) + k]`` = word ``k`` of the block with counter words ``(lo + j, hi)``, ``j < count``."""
+    k0, k1, d0, d1 = stream_key(k0, k1, d0, d1)  # 32-bit words where LLVM sees it: vpmuludq
     for j in range(count):
-        b = first + U64(j)
-        w0, w1, w2, w3 = philox_block(b & MASK32, b >> SHIFT32, d0, d1, k0, k1)
-        i = U64(4) * U64(j)
+        w0, w1, w2, w3 = philox_block((lo + U64(j)) & MASK32, hi & MASK32, d0, d1, k0, k1)
+        i = U64(4) * (at + U64(j))
         words[i] = np.uint32(w0)
         words[i + U64(1)] = np.uint32(w1)
         words[i + U64(2)] = np.uint32(w2)
         words[i + U64(3)] = np.uint32(w3)
+
+
+@njit(**_inline)
+def _runs(first, count):
+    """Blocks ``first .. first + count - 1`` as two runs with one high counter word each: ``(lo, hi, before)``,
+    the first run's low word, its high word and its length; the second run (``count - before`` blocks,
+    usually none) starts at low word 0 under ``hi + 1``. In a run the high word is the same for every
+    block, so LLVM does the first rounds' work on it once, outside the loop (about 8% of Philox's time)."""
+    lo = first & MASK32
+    return lo, first >> SHIFT32, min(U64(count), (MASK32 - lo) + U64(1))
+
+
+@njit(**_inline)
+def philox_words(words, key, first, count):
+    """``words[k * SUB + j]`` = word ``k`` of block ``first + j`` for ``j < count``; ``key = (k0, k1, d0, d1)``."""
+    k0, k1, d0, d1 = key
+    lo, hi, before = _runs(first, count)
+    _philox_run(words, U64(0), k0, k1, d0, d1, lo, hi, before)
+    _philox_run(words, before, k0, k1, d0, d1, U64(0), hi + U64(1), U64(count) - before)
+
+
+@njit(**_inline)
+def philox_words_in_order(words, key, first, count):
+    """``words[4 * j + k]`` = word ``k`` of block ``first + j`` for ``j < count``: the words in value order."""
+    k0, k1, d0, d1 = key
+    lo, hi, before = _runs(first, count)
+    _philox_run_in_order(words, U64(0), k0, k1, d0, d1, lo, hi, before)
+    _philox_run_in_order(words, before, k0, k1, d0, d1, U64(0), hi + U64(1), U64(count) - before)
 
 
 @njit(**_inline)

@@ -88,6 +88,12 @@ def run(kind: int, entry: str, args: Sequence[Any]) -> None:
     _ready[marker] = fn
 
 
+def ready_entry(kind: int, entry: str, dtype: np.dtype) -> Callable[..., None] | None:
+    """The compiled entry point :func:`run` calls for this kind, entry and kernel dtype, if it has run in this
+    process (so calling it compiles nothing and has nothing to announce); else None."""
+    return _ready.get((kind, entry, dtype.char))
+
+
 @contextmanager
 def _listening(kind: int, entry: str, dtype: np.dtype) -> Iterator[None]:
     if not Settings.announce:

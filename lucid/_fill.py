@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 import os
 import threading
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -126,6 +128,42 @@ def fill_stream(array: np.ndarray, plan: Plan, key: int, draw: int, start: int =
     n = array.size
     _dispatch(plan.kind, "serial", "parallel", n,
               (_kernel_view(flat), make_job(key, draw, start, n, origin), axes, _kernel_params(plan)))
+
+
+class Ready(NamedTuple):
+    """A plan made ready for one dtype: what :func:`fill_ready` needs beyond the array and the draw.
+
+    The initializers remember one per argument list once a fill with it succeeded (its values were
+    checked to fit the dtype then), so a repeated call goes straight to the driver.
+    """
+
+    plan: Plan
+    dtype: np.dtype
+    kind: int  # the distribution's entry points
+    params: np.ndarray  # the plan's fields as the kernels read them
+    bits: np.dtype | None  # the integer view the kernels write float16 and bfloat16 through
+    serial: Callable[..., None] | None  # the serial entry point, where it has run in this process
+
+
+def ready(plan: Plan, dtype: np.dtype) -> Ready:
+    """``plan`` made ready for arrays of ``dtype`` (a dtype Lucid fills; its fit is the caller's to check)."""
+    bits = _kernel_view(np.empty(0, dtype)).dtype
+    serial = _compile.ready_entry(plan.kind, "serial", bits)
+    return Ready(plan, dtype, plan.kind, _kernel_params(plan), None if bits == dtype else bits, serial)
+
+
+def fill_ready(array: np.ndarray, ready: Ready, key: int, draw: int) -> None:
+    """:func:`fill_stream` of a non-empty C-contiguous ``array`` of ``ready.dtype`` from index 0, with
+    the layout and the kernel's parameters known: the short way of small repeated fills."""
+    flat = array.ravel()  # a view
+    if ready.bits is not None:
+        flat = flat.view(ready.bits)
+    n = flat.size
+    args = (flat, (key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, 0, n, 0), NO_AXES, ready.params)
+    if n <= CHUNK and ready.serial is not None:  # what _dispatch would run, without its lookups
+        ready.serial(*args)
+    else:
+        _dispatch(ready.kind, "serial", "parallel", n, args)
 
 
 _PARAMS: dict[int, tuple[Plan, np.ndarray]] = {}  # by id(plan), the plan held so that its id stays its own

@@ -215,6 +215,7 @@ def test_both_zeros_make_the_same_plan_and_the_same_values(dtype):
         filled = []
         for zero in (-0.0, 0.0):
             core._PLANS.clear()
+            core._READY.clear()
             w = np.full((40, 30), 7.0, dtype)
             call(w, zero)
             filled.append(w.tobytes())
@@ -222,3 +223,76 @@ def test_both_zeros_make_the_same_plan_and_the_same_values(dtype):
     for fn in ("xavier_normal", "xavier_uniform"):
         plans = [core.xavier_args.__wrapped__(fn, (8, 4), z, fn.split("_")[1], 1, 0, ()) for z in (-0.0, 0.0)]
         assert [math.copysign(1.0, v) for v in plans[0]] == [math.copysign(1.0, v) for v in plans[1]]
+
+
+FAN_CALLS = {
+    "kaiming_normal": lambda w, g: init.kaiming_normal(w, generator=g),
+    "kaiming_uniform": lambda w, g: init.kaiming_uniform(w, "fan_out", a=0.1, generator=g),
+    "xavier_normal": lambda w, g: init.xavier_normal(w, 1.5, generator=g),
+    "xavier_uniform": lambda w, g: init.xavier_uniform(w, generator=g),
+    "variance_scaling": lambda w, g: init.variance_scaling(w, 2.0, "fan_avg", "normal", generator=g),
+    "he_normal": lambda w, g: init.he_normal(w, generator=g),
+    "lecun_uniform": lambda w, g: init.lecun_uniform(w, generator=g),
+}
+
+
+def dtypes_filled():
+    from lucid import _fill
+
+    return [np.float16, np.float32, np.float64] + ([_fill.BFLOAT16] if _fill.BFLOAT16 is not None else [])
+
+
+@pytest.mark.parametrize("name", sorted(FAN_CALLS))
+@pytest.mark.parametrize("shape", [(64, 48), (3, 70001)], ids=["serial", "parallel"])
+def test_a_repeated_call_takes_the_short_way_and_writes_the_same_bytes(name, shape, monkeypatch):
+    """The second call with an argument list, shape and dtype goes straight to the driver with the plan made
+    ready by the first (nothing of the whole way runs: as_target is not called), and writes the bytes the
+    whole way writes: for a contiguous array, a lucid.Tensor, and a strided view (always the whole way)."""
+    from lucid.nn import _initializers as core
+
+    call = FAN_CALLS[name]
+    for dtype in dtypes_filled():
+        core._READY.clear()
+        first = np.zeros(shape, dtype)
+        call(first, lucid.random.Generator(5))
+        strided = np.zeros(shape[::-1], dtype).T
+        call(strided, lucid.random.Generator(5))
+        with monkeypatch.context() as m:
+            m.setattr(core, "as_target", None)  # the short way must not need it
+            again = np.zeros(shape, dtype)
+            call(again, lucid.random.Generator(5))
+            wrapped = lucid.zeros(*shape, dtype=dtype)
+            call(wrapped, lucid.random.Generator(5))
+        assert again.tobytes() == first.tobytes() == np.ascontiguousarray(strided).tobytes(), (name, dtype)
+        assert wrapped.numpy().tobytes() == first.tobytes()
+
+
+def test_a_ready_plan_still_checks_the_tensor_and_the_generator():
+    """After a call made its plan ready, each other call with the same arguments and shape checks what it gets:
+    read-only and non-float tensors, another dtype (whose values may overflow), a bad generator, overlapping
+    memory; each raises its documented error and leaves the tensor unchanged."""
+    for _ in range(2):  # the second round after the good calls below made the plans ready
+        init.variance_scaling(np.zeros((4, 5), np.float32), 1e10, "fan_in", "normal")
+        init.kaiming_normal(np.zeros((4, 5), np.float32))
+        t, before = sentinel()
+        t.numpy().flags.writeable = False
+        with pytest.raises(ValueError, match="read-only"):
+            init.kaiming_normal(t)
+        assert_unchanged(t, before)
+        for dtype in (np.int32, np.dtype(">f4")):
+            t = np.ones((4, 5), dtype)
+            with pytest.raises(TypeError, match="float16, bfloat16, float32 or float64, got"):
+                init.kaiming_normal(t)
+            assert (t == 1).all()
+        t, before = sentinel(dtype=np.float16)
+        with pytest.raises(ValueError, match="would overflow float16"):
+            init.variance_scaling(t, 1e10, "fan_in", "normal")
+        assert_unchanged(t, before)
+        t, before = sentinel()
+        with pytest.raises(TypeError, match="generator must be a lucid.random.Generator"):
+            init.kaiming_normal(t, generator=np.random.default_rng(0))
+        assert_unchanged(t, before)
+        base = np.zeros(5, np.float32)
+        with pytest.raises(ValueError, match="overlapping"):
+            init.kaiming_normal(np.lib.stride_tricks.as_strided(base, shape=(4, 5), strides=(0, 4)))
+        assert (base == 0).all()

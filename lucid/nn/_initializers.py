@@ -19,8 +19,9 @@ import numpy as np
 from .. import _fill
 from .._plans import Constant, Normal, Plan, TruncatedNormal, Uniform
 from .._special import normal_cdf
+from .._tensor import Tensor
 from ..kernels import compute_fans
-from ..random import Generator
+from ..random import Generator, default_generator
 from ._checks import Target, as_target, choice, generator_of, is_empty, ndim_in, non_negative, number, real
 from ._gains import NONLINEARITIES, calculate_gain
 
@@ -488,6 +489,38 @@ def remembered(make: _MakePlan) -> _MakePlan:
     return cached  # type: ignore[return-value]
 
 
+_READY: dict[tuple[Any, ...], _fill.Ready] = {}  # by plan key: the plan made ready for the dtype last filled
+
+
+def initialize(fn: str, tensor: Any, generator: Any, make: Callable[..., Plan | None], *args: Any) -> None:
+    """Fill ``tensor`` in place with the plan ``make(fn, shape, *args)`` for its logical ``shape``.
+
+    The path of the fan-based initializers. A plain ndarray or ``lucid.Tensor``, C-contiguous and
+    writable, whose plain arguments, shape and dtype were filled before, goes straight to the driver
+    with the plan made ready then: the checks that passed for them cannot fail now. Anything else (a
+    first call, other arguments, a PyTorch tensor, a shard, a strided view) takes the whole way.
+    """
+    kind = type(tensor)
+    key = None
+    if kind is np.ndarray or kind is Tensor:
+        array = tensor if kind is np.ndarray else tensor._array
+        key = _plan_key(fn, array.shape, args)
+        ready = _READY.get(key) if key is not None else None
+        if ready is not None and ready.dtype is array.dtype:
+            flags = array.flags
+            if flags.writeable and flags.c_contiguous:
+                gen = default_generator() if generator is None else generator_of(fn, generator)
+                _fill.fill_ready(array, ready, *gen.take_draw())
+                return
+    target = as_target(fn, tensor)
+    plan = make(fn, target.shape, *args)
+    fill_plan(fn, target, plan, generator)
+    if key is not None and plan is not None and target.array.flags.c_contiguous:  # and non-empty: plan is None
+        if len(_READY) >= _PLANS_MAX:
+            _READY.clear()
+        _READY[key] = _fill.ready(plan, target.array.dtype)
+
+
 @remembered
 def variance_scaling_args(fn: str, shape: tuple[int, ...], scale: Any, mode: Any, distribution: Any,
                           in_axis: Any, out_axis: Any, batch_axis: Any) -> Plan | None:
@@ -563,18 +596,15 @@ def variance_scaling(
         >>> round(float(w.numpy().std()) ** 2 * (3 * 3 * 64), 1)
         2.0
     """
-    fn = "variance_scaling"
-    target = as_target(fn, tensor)
-    plan = variance_scaling_args(fn, target.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
-    fill_plan(fn, target, plan, generator)
+    initialize("variance_scaling", tensor, generator, variance_scaling_args, scale, mode, distribution, in_axis,
+               out_axis, batch_axis)
 
 
 def _jax_alias(name: str, scale: float, mode: str, distribution: str, paper: str) -> Any:
     def initializer(tensor: Any, *, generator: Generator | None = None, in_axis: Axes = -2, out_axis: Axes = -1,
                     batch_axis: Axes = ()) -> None:
-        target = as_target(name, tensor)
-        plan = variance_scaling_args(name, target.shape, scale, mode, distribution, in_axis, out_axis, batch_axis)
-        fill_plan(name, target, plan, generator)
+        initialize(name, tensor, generator, variance_scaling_args, scale, mode, distribution, in_axis, out_axis,
+                   batch_axis)
 
     initializer.__name__ = initializer.__qualname__ = name
     initializer.__doc__ = f"""``variance_scaling(tensor, {scale}, "{mode}", "{distribution}")``: {paper}.
@@ -633,10 +663,8 @@ def kaiming_normal(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonline
         >>> round(float(w.numpy().std()) * (512 / 2) ** 0.5, 1)
         1.0
     """
-    fn = "kaiming_normal"
-    target = as_target(fn, tensor)
-    plan = kaiming_args(fn, target.shape, mode, a, nonlinearity, "normal", in_axis, out_axis, batch_axis)
-    fill_plan(fn, target, plan, generator)
+    initialize("kaiming_normal", tensor, generator, kaiming_args, mode, a, nonlinearity, "normal", in_axis, out_axis,
+               batch_axis)
 
 
 def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlinearity: str = "leaky_relu",
@@ -668,10 +696,8 @@ def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlin
         >>> bool(abs(w.numpy()).max() <= 0.5)
         True
     """
-    fn = "kaiming_uniform"
-    target = as_target(fn, tensor)
-    plan = kaiming_args(fn, target.shape, mode, a, nonlinearity, "uniform", in_axis, out_axis, batch_axis)
-    fill_plan(fn, target, plan, generator)
+    initialize("kaiming_uniform", tensor, generator, kaiming_args, mode, a, nonlinearity, "uniform", in_axis,
+               out_axis, batch_axis)
 
 
 def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
@@ -701,9 +727,7 @@ def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None
         >>> round(float(w.numpy().std()) * (800 / 2) ** 0.5, 1)
         1.0
     """
-    fn = "xavier_normal"
-    target = as_target(fn, tensor)
-    fill_plan(fn, target, xavier_args(fn, target.shape, gain, "normal", in_axis, out_axis, batch_axis), generator)
+    initialize("xavier_normal", tensor, generator, xavier_args, gain, "normal", in_axis, out_axis, batch_axis)
 
 
 def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
@@ -730,9 +754,7 @@ def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | Non
         >>> bool(abs(w.numpy()).max() <= 0.75)
         True
     """
-    fn = "xavier_uniform"
-    target = as_target(fn, tensor)
-    fill_plan(fn, target, xavier_args(fn, target.shape, gain, "uniform", in_axis, out_axis, batch_axis), generator)
+    initialize("xavier_uniform", tensor, generator, xavier_args, gain, "uniform", in_axis, out_axis, batch_axis)
 
 
 def box(target: Target) -> tuple[slice, ...]:

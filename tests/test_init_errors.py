@@ -233,6 +233,10 @@ FAN_CALLS = {
     "variance_scaling": lambda w, g: init.variance_scaling(w, 2.0, "fan_avg", "normal", generator=g),
     "he_normal": lambda w, g: init.he_normal(w, generator=g),
     "lecun_uniform": lambda w, g: init.lecun_uniform(w, generator=g),
+    "normal": lambda w, g: init.normal(w, 0.5, 0.02, generator=g),
+    "uniform": lambda w, g: init.uniform(w, -0.25, 0.5, generator=g),
+    "trunc_normal": lambda w, g: init.trunc_normal(w, 0.0, 0.02, -0.04, 0.03, generator=g),
+    "truncated_normal": lambda w, g: init.truncated_normal(w, 0.1, -1.0, 3.0, generator=g),
 }
 
 
@@ -245,9 +249,10 @@ def dtypes_filled():
 @pytest.mark.parametrize("name", sorted(FAN_CALLS))
 @pytest.mark.parametrize("shape", [(64, 48), (3, 70001)], ids=["serial", "parallel"])
 def test_a_repeated_call_takes_the_short_way_and_writes_the_same_bytes(name, shape, monkeypatch):
-    """The second call with an argument list, shape and dtype goes straight to the driver with the plan made
-    ready by the first (nothing of the whole way runs: as_target is not called), and writes the bytes the
-    whole way writes: for a contiguous array, a lucid.Tensor, and a strided view (always the whole way)."""
+    """The second call of an initializer drawn from one plan with an argument list, shape and dtype goes
+    straight to the driver with the plan made ready by the first (nothing of the whole way runs: as_target
+    is not called), and writes the bytes the whole way writes: for a contiguous array, a lucid.Tensor, and a
+    strided view (always the whole way)."""
     from lucid.nn import _initializers as core
 
     call = FAN_CALLS[name]
@@ -296,3 +301,40 @@ def test_a_ready_plan_still_checks_the_tensor_and_the_generator():
         with pytest.raises(ValueError, match="overlapping"):
             init.kaiming_normal(np.lib.stride_tricks.as_strided(base, shape=(4, 5), strides=(0, 4)))
         assert (base == 0).all()
+
+
+@pytest.mark.parametrize("name,call", [
+    ("normal", lambda w, z1, z2: init.normal(w, z1, z2, generator=lucid.random.Generator(1))),
+    ("uniform", lambda w, z1, z2: init.uniform(w, z1, z2 + 0.0, generator=lucid.random.Generator(1))),
+    ("trunc_normal", lambda w, z1, z2: init.trunc_normal(w, z1, z2, -1.0, 1.0, generator=lucid.random.Generator(1))),
+    ("kaiming_normal", lambda w, z1, z2: init.kaiming_normal(w, a=z1, generator=lucid.random.Generator(1))),
+])
+def test_a_ready_plan_is_one_signs_of_zeros_included(name, call):
+    """A remembered plan serves only the arguments that made it: where the sign of a zero argument can change
+    a value (``normal(w, -0.0, 0.0)`` writes some -0.0 that ``normal(w, 0.0, 0.0)`` writes as +0.0), each sign
+    writes what the whole way writes, whichever was remembered first."""
+    from lucid.nn import _initializers as core
+
+    zeros = [(z1, z2) for z1 in (-0.0, 0.0) for z2 in (-0.0, 0.0)]
+    want = []  # by position: a dict would take (-0.0, 0.0) and (0.0, 0.0) for one key
+    for z in zeros:
+        core._READY.clear()
+        w = np.full((16, 16), 7.0, np.float32)
+        call(w, *z)
+        want.append(w.tobytes())
+    assert name != "normal" or len(set(want)) > 1  # there the signs do change values
+    for first in zeros:
+        core._READY.clear()
+        call(np.zeros((16, 16), np.float32), *first)
+        for i, z in enumerate(zeros):
+            w = np.full((16, 16), 7.0, np.float32)
+            call(w, *z)
+            assert w.tobytes() == want[i], (name, first, z)
+
+
+@pytest.mark.parametrize("name", sorted(FAN_CALLS))
+def test_every_call_on_an_empty_tensor_warns(name):
+    for _ in range(3):
+        w = np.zeros((0, 5), np.float32)
+        with pytest.warns(UserWarning, match="no elements"):
+            FAN_CALLS[name](w, lucid.random.Generator(0))

@@ -174,3 +174,44 @@ def test_every_float_dtype_moves_the_counter():
         init.kaiming_uniform_(p, a=math.sqrt(5), generator=lucid.random.Generator(0))
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             loss.backward()
+
+
+ONE_PLAN = sorted(RANDOM - {"orthogonal", "orthogonal_", "sparse", "sparse_"})  # each filled from one plan
+
+
+@pytest.mark.parametrize("name", ONE_PLAN)
+@pytest.mark.parametrize("kind", [torch.Tensor, torch.nn.Parameter])
+def test_a_repeated_call_on_a_torch_tensor_takes_the_short_way(name, kind, monkeypatch):
+    """A second call with the same arguments, shape and dtype skips the whole way for a torch.Tensor and a
+    Parameter too (as_target is not called): the bytes of an ndarray's fill, and the version counter moves."""
+    from lucid.nn import _initializers as core
+
+    shape = CALLS[name][0]
+    for dtype in (torch.float16, torch.float32, torch.float64):
+        want = np.zeros(shape, torch.empty(0, dtype=dtype).numpy().dtype)
+        call(name, want)
+        call(name, kind(torch.zeros(shape, dtype=dtype)))  # the whole way, which makes the plan ready
+        with monkeypatch.context() as m:
+            m.setattr(core, "as_target", None)
+            again = kind(torch.zeros(shape, dtype=dtype))
+            version = again._version
+            call(name, again)
+        assert again._version == version + 1
+        assert again.detach().numpy().tobytes() == want.tobytes(), (name, dtype)
+
+
+def test_a_ready_plan_still_refuses_what_the_whole_way_refuses():
+    """After a plan is ready for a shape, a meta tensor, a bfloat16 tensor (filled the whole way) and a
+    transposed view of that shape each get what the whole way gives them."""
+    init.kaiming_normal_(torch.zeros(6, 4))
+    init.kaiming_normal_(torch.zeros(6, 4))
+    with pytest.raises(TypeError, match="must be on the CPU"):
+        init.kaiming_normal_(torch.zeros(6, 4, device="meta"))
+    b = torch.zeros(6, 4, dtype=torch.bfloat16)
+    init.kaiming_normal_(b, generator=lucid.random.Generator(2))
+    want = torch.zeros(6, 4)
+    init.kaiming_normal_(want, generator=lucid.random.Generator(2))
+    assert torch.equal(b, want.to(torch.bfloat16))
+    t = torch.zeros(4, 6).T
+    init.kaiming_normal_(t, generator=lucid.random.Generator(2))
+    assert torch.equal(t, want)

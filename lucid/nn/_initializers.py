@@ -8,6 +8,7 @@ per draw: a bad call leaves the tensor bit-for-bit unchanged.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import numbers
 import sys
@@ -223,9 +224,7 @@ def uniform(tensor: Any, a: float = 0.0, b: float = 1.0, *, generator: Generator
         >>> bool(((w.numpy() >= -1) & (w.numpy() <= 1)).all())
         True
     """
-    fn = "uniform"
-    target = as_target(fn, tensor)
-    fill_plan(fn, target, uniform_args(fn, a, b), generator)
+    initialize("uniform", tensor, generator, _uniform_plan, a, b, signed=True)
 
 
 def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> None:
@@ -250,9 +249,7 @@ def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Gener
         >>> round(float(w.numpy().mean()), 1), round(float(w.numpy().std()), 1)
         (1.0, 0.5)
     """
-    fn = "normal"
-    target = as_target(fn, tensor)
-    fill_plan(fn, target, normal_args(fn, mean, std), generator)
+    initialize("normal", tensor, generator, _normal_plan, mean, std, signed=True)
 
 
 def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, *,
@@ -287,9 +284,7 @@ def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2
         >>> bool(w.numpy().min() >= 3.0 and w.numpy().max() <= 6.0)
         True
     """
-    fn = "trunc_normal"
-    target = as_target(fn, tensor)
-    fill_plan(fn, target, trunc_normal_args(fn, mean, std, a, b), generator)
+    initialize("trunc_normal", tensor, generator, _trunc_normal_plan, mean, std, a, b, signed=True)
 
 
 def truncated_normal(tensor: Any, stddev: float = 1e-2, lower: float = -2.0, upper: float = 2.0, *,
@@ -322,10 +317,7 @@ def truncated_normal(tensor: Any, stddev: float = 1e-2, lower: float = -2.0, upp
         >>> bool(abs(w.numpy()).max() <= 0.5)
         True
     """
-    fn = "truncated_normal"
-    target = as_target(fn, tensor)
-    plan = trunc_normal_args(fn, 0.0, stddev, lower, upper, standard=True, names=("mean", "stddev", "lower", "upper"))
-    fill_plan(fn, target, plan, generator)
+    initialize("truncated_normal", tensor, generator, _truncated_normal_plan, stddev, lower, upper, signed=True)
 
 
 def constant(tensor: Any, val: float) -> None:
@@ -492,19 +484,42 @@ def remembered(make: _MakePlan) -> _MakePlan:
 _READY: dict[tuple[Any, ...], _fill.Ready] = {}  # by plan key: the plan made ready for the dtype last filled
 
 
-def initialize(fn: str, tensor: Any, generator: Any, make: Callable[..., Plan | None], *args: Any) -> None:
+def _plain_array(tensor: Any) -> np.ndarray | None:
+    """The ndarray behind a plain tensor, cheaply: an ndarray, a ``lucid.Tensor``, or a ``torch.Tensor`` or
+    ``Parameter`` NumPy can view (CPU, float16/32/64); None for anything else (the whole way says why)."""
+    kind = type(tensor)
+    if kind is np.ndarray:
+        return tensor
+    if kind is Tensor:
+        return tensor._array
+    torch = sys.modules.get("torch")
+    if torch is not None and (kind is torch.Tensor or kind is torch.nn.Parameter):
+        try:
+            return tensor.detach().numpy()
+        except Exception:  # another device, bfloat16, a conjugate view...: the whole way handles or refuses it
+            return None
+    return None
+
+
+def initialize(fn: str, tensor: Any, generator: Any, make: Callable[..., Plan | None], *args: Any,
+               signed: bool = False) -> None:
     """Fill ``tensor`` in place with the plan ``make(fn, shape, *args)`` for its logical ``shape``.
 
-    The path of the fan-based initializers. A plain ndarray or ``lucid.Tensor``, C-contiguous and
-    writable, whose plain arguments, shape and dtype were filled before, goes straight to the driver
-    with the plan made ready then: the checks that passed for them cannot fail now. Anything else (a
-    first call, other arguments, a PyTorch tensor, a shard, a strided view) takes the whole way.
+    The path of the initializers drawn from one plan. A plain tensor (:func:`_plain_array`),
+    C-contiguous and writable, whose plain arguments, shape and dtype were filled before, goes straight
+    to the driver with the plan made ready then: the checks that passed for them cannot fail now.
+    Anything else (a first call, other arguments, a shard, a DTensor, a strided view) takes the whole
+    way. ``signed``: the signs of zero arguments matter to ``make`` (they are remembered apart).
     """
-    kind = type(tensor)
+    array = _plain_array(tensor)
     key = None
-    if kind is np.ndarray or kind is Tensor:
-        array = tensor if kind is np.ndarray else tensor._array
+    if array is not None:
         key = _plan_key(fn, array.shape, args)
+        if signed and key is not None:
+            try:
+                key = key + tuple(map(math.copysign, _ONES, args))
+            except TypeError:  # a str or None where a number belongs: the whole way raises
+                key = None
         ready = _READY.get(key) if key is not None else None
         if ready is not None and ready.dtype is array.dtype:
             flags = array.flags
@@ -515,10 +530,34 @@ def initialize(fn: str, tensor: Any, generator: Any, make: Callable[..., Plan | 
     target = as_target(fn, tensor)
     plan = make(fn, target.shape, *args)
     fill_plan(fn, target, plan, generator)
-    if key is not None and plan is not None and target.array.flags.c_contiguous:  # and non-empty: plan is None
+    if key is not None and plan is not None and target.array.size and target.array.flags.c_contiguous:
         if len(_READY) >= _PLANS_MAX:
             _READY.clear()
         _READY[key] = _fill.ready(plan, target.array.dtype)
+
+
+_ONES = itertools.repeat(1.0)  # math.copysign(1.0, x) for each x: the signs of zero arguments
+
+
+def _uniform_plan(fn: str, shape: tuple[int, ...], a: Any, b: Any) -> Plan:
+    return uniform_args(fn, a, b)
+
+
+def _normal_plan(fn: str, shape: tuple[int, ...], mean: Any, std: Any) -> Plan:
+    return normal_args(fn, mean, std)
+
+
+def _trunc_normal_plan(fn: str, shape: tuple[int, ...], mean: Any, std: Any, a: Any, b: Any) -> Plan:
+    return trunc_normal_args(fn, mean, std, a, b)
+
+
+def _truncated_normal_plan(fn: str, shape: tuple[int, ...], stddev: Any, lower: Any, upper: Any) -> Plan:
+    return trunc_normal_args(fn, 0.0, stddev, lower, upper, standard=True, names=("mean", "stddev", "lower", "upper"))
+
+
+def standard_trunc_normal_plan(fn: str, shape: tuple[int, ...], mean: Any, std: Any, a: Any, b: Any) -> Plan:
+    """timm's ``trunc_normal_tf_``: bounds in standard deviations."""
+    return trunc_normal_args(fn, mean, std, a, b, standard=True)
 
 
 @remembered

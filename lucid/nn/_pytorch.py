@@ -163,9 +163,8 @@ def trunc_normal_tf_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = 
         >>> bool(w.numpy().min() >= 0.0 and w.numpy().max() <= 2.0)
         True
     """
-    fn = "trunc_normal_tf_"
-    target = _init.as_target(fn, tensor)
-    _init.fill_plan(fn, target, _init.trunc_normal_args(fn, mean, std, a, b, standard=True), generator)
+    _init.initialize("trunc_normal_tf_", tensor, generator, _init.standard_trunc_normal_plan, mean, std, a, b,
+                     signed=True)
     return tensor
 
 

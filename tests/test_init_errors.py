@@ -338,3 +338,24 @@ def test_every_call_on_an_empty_tensor_warns(name):
         w = np.zeros((0, 5), np.float32)
         with pytest.warns(UserWarning, match="no elements"):
             FAN_CALLS[name](w, lucid.random.Generator(0))
+
+
+def test_a_huge_integer_argument_does_not_hide_the_tensor_error():
+    """The plain distributions key their zero arguments' signs; an int beyond floats must not raise there,
+    ahead of the tensor's own error."""
+    for _ in range(2):
+        with pytest.raises(TypeError, match="float16, bfloat16, float32 or float64, got int32"):
+            init.normal(np.zeros(3, np.int32), 10**400, 1.0)
+        a = np.zeros(3, np.float32)
+        a.flags.writeable = False
+        with pytest.raises(ValueError, match="read-only"):
+            init.uniform(a, 10**400, 10**401)
+
+
+def test_an_ndarray_subclass_is_filled_through_its_plain_memory():
+    """np.matrix (an ndarray subclass Numba cannot type) is filled like the ndarray over its memory."""
+    m = np.zeros((4, 3)).view(np.matrix)
+    init.kaiming_normal(m, generator=lucid.random.Generator(4))
+    want = np.zeros((4, 3))
+    init.kaiming_normal(want, generator=lucid.random.Generator(4))
+    assert np.asarray(m).tobytes() == want.tobytes()

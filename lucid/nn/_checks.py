@@ -85,7 +85,7 @@ def as_array(fn: str, tensor: Any) -> np.ndarray:
     if isinstance(tensor, Tensor):
         array = tensor._array
     elif isinstance(tensor, np.ndarray):
-        array = tensor
+        array = tensor if type(tensor) is np.ndarray else tensor.view(np.ndarray)  # np.matrix: its plain memory
     elif "torch" in sys.modules and isinstance(tensor, sys.modules["torch"].Tensor):
         array = _torch_array(fn, tensor)
     else:

@@ -518,7 +518,7 @@ def initialize(fn: str, tensor: Any, generator: Any, make: Callable[..., Plan | 
         if signed and key is not None:
             try:
                 key = key + tuple(map(math.copysign, _ONES, args))
-            except TypeError:  # a str or None where a number belongs: the whole way raises
+            except (TypeError, OverflowError):  # not a number, or an int beyond floats: the whole way raises
                 key = None
         ready = _READY.get(key) if key is not None else None
         if ready is not None and ready.dtype is array.dtype:

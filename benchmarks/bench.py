@@ -371,6 +371,9 @@ def run_small(settings: Settings, progress: Progress) -> list[dict[str, Any]]:
         if torch is not None:
             tensor = torch.from_numpy(array)
             peers["torch.kaiming_normal_"] = lambda tensor=tensor: torch.nn.init.kaiming_normal_(tensor)
+            # what PyTorch code calls: Lucid's kaiming_normal_ on the torch tensor itself
+            peers["lucid.kaiming_normal_.torch"] = (
+                lambda tensor=tensor, gen=gen: lucid_init.kaiming_normal_(tensor, generator=gen))
         for peer, t in interleaved(peers, settings.small_repeats, settings.small_min_time).items():
             records.append({"shape": list(shape), "peer": peer, **t})
     return records
@@ -834,12 +837,15 @@ def small_lines(small: list[dict[str, Any]]) -> list[str]:
     rows = []
     for shape in SMALL_SHAPES:
         us = {p: best_s(small, shape=list(shape), peer=p)
-              for p in ("lucid.kaiming_normal", "torch.kaiming_normal_", "numpy.standard_normal")}
+              for p in ("lucid.kaiming_normal", "torch.kaiming_normal_", "numpy.standard_normal",
+                        "lucid.kaiming_normal_.torch")}
         rows.append(["x".join(map(str, shape)), *("n/a" if v is None else f"{v * 1e6:.2f}" for v in us.values()),
-                     fmt_ratio(ratio(us["lucid.kaiming_normal"], us["torch.kaiming_normal_"]))])
-    return ["\nTime per call on small float32 tensors, microseconds (best of rounds)",
+                     fmt_ratio(ratio(us["lucid.kaiming_normal"], us["torch.kaiming_normal_"])),
+                     fmt_ratio(ratio(us["lucid.kaiming_normal_.torch"], us["torch.kaiming_normal_"]))])
+    return ["\nTime per call on small float32 tensors, microseconds (best of rounds); lucid on torch = Lucid's"
+            " kaiming_normal_ on the torch tensor",
             format_table(["shape", "lucid kaiming_normal", "torch kaiming_normal_", "numpy standard_normal",
-                          "lucid time / torch"], rows)]
+                          "lucid on torch", "lucid time / torch", "lucid on torch / torch"], rows)]
 
 
 def startup_lines(startup: list[dict[str, Any]]) -> list[str]:

@@ -207,11 +207,15 @@ def test_a_ready_plan_still_refuses_what_the_whole_way_refuses():
     init.kaiming_normal_(torch.zeros(6, 4))
     with pytest.raises(TypeError, match="must be on the CPU"):
         init.kaiming_normal_(torch.zeros(6, 4, device="meta"))
+    from lucid import _fill
+
     b = torch.zeros(6, 4, dtype=torch.bfloat16)
     init.kaiming_normal_(b, generator=lucid.random.Generator(2))
+    bits = np.zeros((6, 4), _fill.BFLOAT16)  # Lucid's bfloat16 values, from an ml_dtypes array
+    init.kaiming_normal_(bits, generator=lucid.random.Generator(2))
+    assert b.view(torch.int16).numpy().tobytes() == bits.tobytes()
     want = torch.zeros(6, 4)
     init.kaiming_normal_(want, generator=lucid.random.Generator(2))
-    assert torch.equal(b, want.to(torch.bfloat16))
     t = torch.zeros(4, 6).T
     init.kaiming_normal_(t, generator=lucid.random.Generator(2))
     assert torch.equal(t, want)

@@ -159,11 +159,12 @@ def fill_ready(array: np.ndarray, ready: Ready, key: int, draw: int) -> None:
     if ready.bits is not None:
         flat = flat.view(ready.bits)
     n = flat.size
-    args = (flat, (key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, 0, n, 0), NO_AXES, ready.params)
-    if n <= CHUNK and ready.serial is not None:  # what _dispatch would run, without its lookups
-        ready.serial(*args)
+    job = (key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, 0, n, 0)  # make_job(key, draw, 0, n)
+    serial = ready.serial
+    if n <= CHUNK and serial is not None:  # what _dispatch would run, without its lookups
+        serial(flat, job, NO_AXES, ready.params)
     else:
-        _dispatch(ready.kind, "serial", "parallel", n, args)
+        _dispatch(ready.kind, "serial", "parallel", n, (flat, job, NO_AXES, ready.params))
 
 
 _PARAMS: dict[int, tuple[Plan, np.ndarray]] = {}  # by id(plan), the plan held so that its id stays its own

@@ -525,7 +525,8 @@ def initialize(fn: str, tensor: Any, generator: Any, make: Callable[..., Plan | 
             flags = array.flags
             if flags.writeable and flags.c_contiguous:
                 gen = default_generator() if generator is None else generator_of(fn, generator)
-                _fill.fill_ready(array, ready, *gen.take_draw())
+                stream, draw = gen.take_draw()
+                _fill.fill_ready(array, ready, stream, draw)
                 return
     target = as_target(fn, tensor)
     plan = make(fn, target.shape, *args)

@@ -55,26 +55,43 @@ def _torch_array(fn: str, tensor: Any) -> np.ndarray:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def bumps_version(initializer: F) -> F:
-    """``initializer`` that also moves a PyTorch tensor's autograd version counter after it writes.
+def bump_versions(tensor: Any) -> None:
+    """Move a PyTorch tensor's autograd version counter after Lucid wrote into it (a no-op for anything else).
 
     Lucid writes through a NumPy view, which autograd does not see; bumping the counter makes a
     Lucid fill behave like PyTorch's own in-place init: backward through a graph that saved the
-    old values raises instead of giving wrong gradients. Nothing is bumped when the call raises.
+    old values raises instead of giving wrong gradients. A DTensor's local tensor moves too, and
+    a :class:`lucid.Shard`'s local tensor.
     """
+    kind = type(tensor)
+    if kind is np.ndarray or kind is Tensor:  # the common cases: no autograd to tell
+        return
+    torch = sys.modules.get("torch")
+    local = tensor.local if isinstance(tensor, Shard) else tensor
+    if torch is not None and isinstance(local, torch.Tensor):
+        torch.autograd.graph.increment_version(local)
+        if is_dtensor(local):
+            torch.autograd.graph.increment_version(local.to_local())  # and the local tensor autograd sees
+
+
+def bumps_version_itself(initializer: F) -> F:
+    """Mark ``initializer`` as one that calls :func:`bump_versions` after its own write (every path of
+    ``initialize()`` does): :func:`bumps_version` then leaves it as it is, one Python call the cheaper."""
+    initializer._bumps_version_itself = True  # type: ignore[attr-defined]
+    return initializer
+
+
+def bumps_version(initializer: F) -> F:
+    """``initializer`` that also moves a PyTorch tensor's autograd version counter after it writes
+    (:func:`bump_versions`); nothing is bumped when the call raises. An initializer marked with
+    :func:`bumps_version_itself` is returned as it is."""
+    if getattr(initializer, "_bumps_version_itself", False):
+        return initializer
 
     @functools.wraps(initializer)
     def wrapper(tensor: Any, *args: Any, **kwargs: Any) -> Any:
         result = initializer(tensor, *args, **kwargs)
-        kind = type(tensor)
-        if kind is np.ndarray or kind is Tensor:  # the common cases: no autograd to tell
-            return result
-        torch = sys.modules.get("torch")
-        local = tensor.local if isinstance(tensor, Shard) else tensor
-        if torch is not None and isinstance(local, torch.Tensor):
-            torch.autograd.graph.increment_version(local)
-            if is_dtensor(local):
-                torch.autograd.graph.increment_version(local.to_local())  # and the local tensor autograd sees
+        bump_versions(tensor)
         return result
 
     return cast(F, wrapper)

@@ -23,7 +23,19 @@ from .._special import normal_cdf
 from .._tensor import Tensor
 from ..kernels import compute_fans
 from ..random import Generator, default_generator
-from ._checks import Target, as_target, choice, generator_of, is_empty, ndim_in, non_negative, number, real
+from ._checks import (
+    Target,
+    as_target,
+    bump_versions,
+    bumps_version_itself,
+    choice,
+    generator_of,
+    is_empty,
+    ndim_in,
+    non_negative,
+    number,
+    real,
+)
 from ._gains import NONLINEARITIES, calculate_gain
 
 __all__ = [
@@ -199,6 +211,7 @@ def trunc_normal_args(fn: str, mean: Any, std: Any, a: Any, b: Any, *, standard:
 
 
 # --- plain distributions ------------------------------------------------------------------
+@bumps_version_itself
 def uniform(tensor: Any, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None) -> None:
     """Fill ``tensor`` with draws from the uniform distribution on ``[a, b]``.
 
@@ -227,6 +240,7 @@ def uniform(tensor: Any, a: float = 0.0, b: float = 1.0, *, generator: Generator
     initialize("uniform", tensor, generator, _uniform_plan, a, b, signed=True)
 
 
+@bumps_version_itself
 def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> None:
     """Fill ``tensor`` with draws from the normal distribution ``N(mean, std**2)``.
 
@@ -252,6 +266,7 @@ def normal(tensor: Any, mean: float = 0.0, std: float = 1.0, *, generator: Gener
     initialize("normal", tensor, generator, _normal_plan, mean, std, signed=True)
 
 
+@bumps_version_itself
 def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, *,
                  generator: Generator | None = None) -> None:
     """Fill ``tensor`` with draws from ``N(mean, std**2)`` truncated to ``[a, b]``.
@@ -287,6 +302,7 @@ def trunc_normal(tensor: Any, mean: float = 0.0, std: float = 1.0, a: float = -2
     initialize("trunc_normal", tensor, generator, _trunc_normal_plan, mean, std, a, b, signed=True)
 
 
+@bumps_version_itself
 def truncated_normal(tensor: Any, stddev: float = 1e-2, lower: float = -2.0, upper: float = 2.0, *,
                      generator: Generator | None = None) -> None:
     """JAX's ``truncated_normal``: ``stddev * z`` for ``z`` standard normal conditioned on ``[lower, upper]``.
@@ -509,7 +525,9 @@ def initialize(fn: str, tensor: Any, generator: Any, make: Callable[..., Plan | 
     C-contiguous and writable, whose plain arguments, shape and dtype were filled before, goes straight
     to the driver with the plan made ready then: the checks that passed for them cannot fail now.
     Anything else (a first call, other arguments, a shard, a DTensor, a strided view) takes the whole
-    way. ``signed``: the signs of zero arguments matter to ``make`` (they are remembered apart).
+    way. ``signed``: the signs of zero arguments matter to ``make`` (they are remembered apart). Either
+    way a PyTorch tensor's version counter moves after the write (:func:`bump_versions`), so the public
+    initializers that come here are marked :func:`bumps_version_itself`.
     """
     array = _plain_array(tensor)
     key = None
@@ -527,10 +545,13 @@ def initialize(fn: str, tensor: Any, generator: Any, make: Callable[..., Plan | 
                 gen = default_generator() if generator is None else generator_of(fn, generator)
                 stream, draw = gen.take_draw()
                 _fill.fill_ready(array, ready, stream, draw)
+                if array is not tensor:  # a lucid.Tensor (nothing to tell) or a torch tensor
+                    bump_versions(tensor)
                 return
     target = as_target(fn, tensor)
     plan = make(fn, target.shape, *args)
     fill_plan(fn, target, plan, generator)
+    bump_versions(tensor)
     if key is not None and plan is not None and target.array.size and target.array.flags.c_contiguous:
         if len(_READY) >= _PLANS_MAX:
             _READY.clear()
@@ -585,6 +606,7 @@ def xavier_args(fn: str, shape: tuple[int, ...], gain: Any, distribution: str, i
                        batch_axis, modes=FAN_MODES)
 
 
+@bumps_version_itself
 def variance_scaling(
     tensor: Any,
     scale: float = 1.0,
@@ -641,6 +663,7 @@ def variance_scaling(
 
 
 def _jax_alias(name: str, scale: float, mode: str, distribution: str, paper: str) -> Any:
+    @bumps_version_itself
     def initializer(tensor: Any, *, generator: Generator | None = None, in_axis: Axes = -2, out_axis: Axes = -1,
                     batch_axis: Axes = ()) -> None:
         initialize(name, tensor, generator, variance_scaling_args, scale, mode, distribution, in_axis, out_axis,
@@ -671,6 +694,7 @@ he_normal = _jax_alias("he_normal", 2.0, "fan_in", "truncated_normal", "He norma
 he_uniform = _jax_alias("he_uniform", 2.0, "fan_in", "uniform", "He uniform (He et al., 2015)")
 
 
+@bumps_version_itself
 def kaiming_normal(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlinearity: str = "leaky_relu",
                    generator: Generator | None = None, in_axis: Axes = 1, out_axis: Axes = 0,
                    batch_axis: Axes = ()) -> None:
@@ -707,6 +731,7 @@ def kaiming_normal(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonline
                batch_axis)
 
 
+@bumps_version_itself
 def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlinearity: str = "leaky_relu",
                     generator: Generator | None = None, in_axis: Axes = 1, out_axis: Axes = 0,
                     batch_axis: Axes = ()) -> None:
@@ -740,6 +765,7 @@ def kaiming_uniform(tensor: Any, mode: str = "fan_in", *, a: float = 0.0, nonlin
                out_axis, batch_axis)
 
 
+@bumps_version_itself
 def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
                   out_axis: Axes = 0, batch_axis: Axes = ()) -> None:
     """Glorot initialization, normal: ``N(0, sigma**2)``, ``sigma = gain * sqrt(2 / (fan_in + fan_out))``.
@@ -770,6 +796,7 @@ def xavier_normal(tensor: Any, gain: float = 1.0, *, generator: Generator | None
     initialize("xavier_normal", tensor, generator, xavier_args, gain, "normal", in_axis, out_axis, batch_axis)
 
 
+@bumps_version_itself
 def xavier_uniform(tensor: Any, gain: float = 1.0, *, generator: Generator | None = None, in_axis: Axes = 1,
                    out_axis: Axes = 0, batch_axis: Axes = ()) -> None:
     """Glorot initialization, uniform: ``U(-bound, bound)``, ``bound = gain * sqrt(6 / (fan_in + fan_out))``.

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from ..random import Generator
 from . import _initializers as _init
+from ._checks import bumps_version_itself
 from ._initializers import Axes
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
 T = TypeVar("T")
 
 
+@bumps_version_itself
 def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> T:
     """PyTorch's ``uniform_``: :func:`lucid.nn.init.uniform`, returning ``tensor``.
 
@@ -53,12 +55,14 @@ def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, generator: Generator | N
     return tensor
 
 
+@bumps_version_itself
 def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> T:
     """PyTorch's ``normal_``: :func:`lucid.nn.init.normal`, returning ``tensor``."""
     _init.normal(tensor, mean, std, generator=generator)
     return tensor
 
 
+@bumps_version_itself
 def trunc_normal_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator: Generator | None = None) -> T:
     """PyTorch's ``trunc_normal_``: :func:`lucid.nn.init.trunc_normal` (absolute bounds), returning ``tensor``."""
@@ -96,6 +100,7 @@ def dirac_(tensor: T, groups: int = 1) -> T:
     return tensor
 
 
+@bumps_version_itself
 def xavier_uniform_(tensor: T, gain: float = 1.0, generator: Generator | None = None, *, in_axis: Axes = 1,
                     out_axis: Axes = 0, batch_axis: Axes = ()) -> T:
     """PyTorch's ``xavier_uniform_``: :func:`lucid.nn.init.xavier_uniform`, returning ``tensor``."""
@@ -103,6 +108,7 @@ def xavier_uniform_(tensor: T, gain: float = 1.0, generator: Generator | None = 
     return tensor
 
 
+@bumps_version_itself
 def xavier_normal_(tensor: T, gain: float = 1.0, generator: Generator | None = None, *, in_axis: Axes = 1,
                    out_axis: Axes = 0, batch_axis: Axes = ()) -> T:
     """PyTorch's ``xavier_normal_``: :func:`lucid.nn.init.xavier_normal`, returning ``tensor``."""
@@ -110,6 +116,7 @@ def xavier_normal_(tensor: T, gain: float = 1.0, generator: Generator | None = N
     return tensor
 
 
+@bumps_version_itself
 def kaiming_uniform_(tensor: T, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                      generator: Generator | None = None, *, in_axis: Axes = 1, out_axis: Axes = 0,
                      batch_axis: Axes = ()) -> T:
@@ -127,6 +134,7 @@ def kaiming_uniform_(tensor: T, a: float = 0, mode: str = "fan_in", nonlinearity
     return tensor
 
 
+@bumps_version_itself
 def kaiming_normal_(tensor: T, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                     generator: Generator | None = None, *, in_axis: Axes = 1, out_axis: Axes = 0,
                     batch_axis: Axes = ()) -> T:
@@ -149,6 +157,7 @@ def sparse_(tensor: T, sparsity: float, std: float = 0.01, generator: Generator 
 
 
 # --- timm's names (timm.layers.weight_init): JAX's maths on PyTorch's (out, in, *kernel) layout ---------
+@bumps_version_itself
 def trunc_normal_tf_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                      generator: Generator | None = None) -> T:
     """timm's ``trunc_normal_tf_``: ``mean + std * z``, ``z`` standard normal on ``[a, b]``, returning ``tensor``.
@@ -168,6 +177,7 @@ def trunc_normal_tf_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = 
     return tensor
 
 
+@bumps_version_itself
 def variance_scaling_(tensor: T, scale: float = 1.0, mode: str = "fan_in", distribution: str = "normal",
                       generator: Generator | None = None) -> T:
     """timm's ``variance_scaling_``: :func:`lucid.nn.init.variance_scaling` on PyTorch's layout, returning ``tensor``.
@@ -186,6 +196,7 @@ def variance_scaling_(tensor: T, scale: float = 1.0, mode: str = "fan_in", distr
     return tensor
 
 
+@bumps_version_itself
 def lecun_normal_(tensor: T, generator: Generator | None = None) -> T:
     """timm's ``lecun_normal_``: truncated normal, variance ``1 / fan_in``, PyTorch's layout; returns ``tensor``.
 

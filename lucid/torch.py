@@ -574,6 +574,9 @@ def _route(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
     lucid_fn = getattr(_init, name)
     signature = inspect.signature(original)
     random = "generator" in signature.parameters
+    # positional arguments that come before generator (tensor included): fewer, and no generator= keyword,
+    # means no generator was passed, and Lucid's can go in as a keyword without binding the signature
+    before_generator = list(signature.parameters).index("generator") if random else 0
 
     @functools.wraps(original)
     def routed(tensor: Any, *args: Any, **kwargs: Any) -> Any:
@@ -584,6 +587,8 @@ def _route(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
             if tensor.dtype not in _DTYPES:  # a constant into an integer tensor: the same bits either way
                 return original(tensor, *args, **kwargs)
             return lucid_fn(tensor, *args, **kwargs)
+        if len(args) < before_generator and "generator" not in kwargs:  # the usual call, without binding
+            return lucid_fn(tensor, *args, generator=generator, **kwargs)
         bound = signature.bind(tensor, *args, **kwargs)
         if bound.arguments.get("generator") is not None:
             raise TypeError(f"torch.nn.init.{name}(): got a {type(bound.arguments['generator']).__name__} "

@@ -199,6 +199,8 @@ def test_refusals_inside_a_block_leave_the_tensor_unchanged():
     with lt.use(seed=0) as g:
         with pytest.raises(TypeError, match=r"normal_\(\): got a Generator inside lucid.torch.use\(\)"):
             torch.nn.init.normal_(t, generator=torch.Generator())
+        with pytest.raises(TypeError, match=r"kaiming_uniform_\(\): got a Generator inside lucid.torch.use\(\)"):
+            torch.nn.init.kaiming_uniform_(t, 0.0, "fan_in", "leaky_relu", torch.Generator())  # positional
         with pytest.raises(TypeError, match="got device cuda:0; fill it on the CPU"):
             torch.nn.init.kaiming_uniform_(t.as_subclass(FakeCuda))
     assert (t == 7).all() and g.get_state()["draw"] == 0

@@ -139,7 +139,6 @@ class Ready(NamedTuple):
 
     plan: Plan
     dtype: np.dtype
-    kind: int  # the distribution's entry points
     params: np.ndarray  # the plan's fields as the kernels read them
     bits: np.dtype | None  # the integer view the kernels write float16 and bfloat16 through
     serial: Callable[..., None] | None  # the serial entry point, where it has run in this process
@@ -149,7 +148,7 @@ def ready(plan: Plan, dtype: np.dtype) -> Ready:
     """``plan`` made ready for arrays of ``dtype`` (a dtype Lucid fills; its fit is the caller's to check)."""
     bits = _kernel_view(np.empty(0, dtype)).dtype
     serial = _compile.ready_entry(plan.kind, "serial", bits)
-    return Ready(plan, dtype, plan.kind, _kernel_params(plan), None if bits == dtype else bits, serial)
+    return Ready(plan, dtype, _kernel_params(plan), None if bits == dtype else bits, serial)
 
 
 def fill_ready(array: np.ndarray, ready: Ready, key: int, draw: int) -> None:
@@ -159,12 +158,12 @@ def fill_ready(array: np.ndarray, ready: Ready, key: int, draw: int) -> None:
     if ready.bits is not None:
         flat = flat.view(ready.bits)
     n = flat.size
-    job = (key & 0xFFFFFFFF, key >> 32, draw & 0xFFFFFFFF, draw >> 32, 0, n, 0)  # make_job(key, draw, 0, n)
+    job = make_job(key, draw, 0, n)
     serial = ready.serial
     if n <= CHUNK and serial is not None:  # what _dispatch would run, without its lookups
         serial(flat, job, NO_AXES, ready.params)
     else:
-        _dispatch(ready.kind, "serial", "parallel", n, (flat, job, NO_AXES, ready.params))
+        _dispatch(ready.plan.kind, "serial", "parallel", n, (flat, job, NO_AXES, ready.params))
 
 
 _PARAMS: dict[int, tuple[Plan, np.ndarray]] = {}  # by id(plan), the plan held so that its id stays its own

@@ -3,6 +3,7 @@
 import functools
 import math
 from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 from scipy import special
@@ -153,9 +154,11 @@ def values(kind: int, dtype, key: int, draw: int, n: int, p, start: int = 0) -> 
         b_words = w[:, 2] | (w[:, 3] << np.uint64(32))
     if kind == UNIFORM:
         low, width, high = p
-        u = np.stack([(a_words >> np.uint64(12)) / 2.0**52, (b_words >> np.uint64(12)) / 2.0**52], 1) if wide \
-            else w / 2.0**32
-        out = np.minimum(low + width * u, high)
+        if wide:
+            u = np.stack([(a_words >> np.uint64(12)) / 2.0**52, (b_words >> np.uint64(12)) / 2.0**52], 1)
+            out = np.minimum(low + width * u, high)
+        else:
+            out = np.minimum(fused_multiply_add(width * 2.0**-32, w, low), high)
     elif kind == NORMAL:
         mean, std = p[0], p[1]
         out = mean + std * _box_muller(w, wide)
@@ -163,6 +166,23 @@ def values(kind: int, dtype, key: int, draw: int, n: int, p, start: int = 0) -> 
         raise ValueError(kind)
     flat = out.reshape(-1)[start - first * per_block:][:n]
     return flat.astype(dtype)  # rounded once (NumPy casts float64 to float16 directly)
+
+
+def fused_multiply_add(a: float, w: np.ndarray, c: float) -> np.ndarray:
+    """``a * w + c`` rounded once to float64, for float64 ``a`` and ``c`` and integers ``0 <= w < 2**53``.
+
+    In exact rational arithmetic (``int / int`` is correctly rounded in Python). Where NumPy's product ``a * w``
+    is exact (``a``'s significand has at most ``53 - bits of w`` significant bits, and ``a`` is far from
+    underflow) or ``c`` is 0, NumPy's unfused arithmetic rounds once too and gives the same value faster.
+    """
+    w = np.asarray(w)
+    odd = Fraction(a).numerator
+    odd >>= (odd & -odd).bit_length() - 1 if odd else 0
+    room = 53 - int(w.max(initial=0)).bit_length()
+    if c == 0 or a == 0 or (odd.bit_length() <= room and abs(a) >= 2.0**-960):
+        return a * w.astype(np.float64) + c
+    fa, fc = Fraction(a), Fraction(c)
+    return np.array([float(fa * int(x) + fc) for x in w.reshape(-1)]).reshape(w.shape)
 
 
 def key_of(seed: int) -> int:

@@ -78,6 +78,33 @@ def test_uniform_matches_reference_exactly(dtype, n, start, seed, draw, low, wid
     np.testing.assert_array_equal(got, want)
 
 
+def _largest_uniform(dtype, low, width):
+    """The largest value the kernel's uniform computes before its clamp (word 2**32 - 1, or A = 2**64 - 1)."""
+    from .reference import fused_multiply_add
+
+    if dtype == np.float64:
+        return low + width * ((2**52 - 1) / 2.0**52)
+    return float(fused_multiply_add(width * 2.0**-32, np.array([2**32 - 1]), low)[0])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_uniform_clamps_exactly_where_values_pass_high(dtype):
+    """The kernel leaves its clamp out only where no value can exceed ``high``: values past it (half of them
+    here), ``high`` at the largest value (no clamp needed) and just below it (the clamped loop) all match."""
+    n = 20_000
+    p = (0.0, 2.0, 1.0)
+    got = kernel_fill(UNIFORM, dtype, n, p, seed=4)
+    np.testing.assert_array_equal(got, values(UNIFORM, dtype, key_of(4), 0, n, p))
+    assert 0.4 < np.mean(got == 1.0) < 0.6
+    for low, width in [(-0.3, 0.7), (1.0, 1e-9)]:
+        largest = _largest_uniform(dtype, low, width)
+        for high in (largest, np.nextafter(largest, -np.inf)):
+            p = (low, width, high)
+            got = kernel_fill(UNIFORM, dtype, n, p, seed=4)
+            np.testing.assert_array_equal(got, values(UNIFORM, dtype, key_of(4), 0, n, p))
+            assert got.max() <= np.asarray(high).astype(dtype)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @given(n=st.integers(1, 3000), start=st.integers(0, 2**40), seed=st.integers(0, 2**64 - 1),
        draw=st.integers(0, 2**40), mean=st.floats(-10, 10), std=st.floats(0.01, 10))

@@ -33,7 +33,7 @@ from lucid.kernels.transforms import (
     sin_cos_reduced,
     sin_cos_turn32,
     sin_cos_turn64,
-    unit32,
+    uniform32,
     unit52,
 )
 
@@ -94,7 +94,7 @@ def _central32(q, out):
 @njit(cache=True)
 def _units_and_radii(w, u32, u52, r32, r52):
     for i in range(w.size):
-        u32[i] = unit32(U64(w[i]) & U64(0xFFFFFFFF))
+        u32[i] = uniform32(U64(w[i]) & U64(0xFFFFFFFF), 2.0**-32, 0.0)
         u52[i] = unit52(U64(w[i]))
         r32[i] = radius32(U64(w[i]) & U64(0xFFFFFFFF))
         r52[i] = radius52(U64(w[i]))
@@ -239,6 +239,28 @@ def test_units_and_radii():
     assert r32[(w & np.uint64(0xFFFFFFFF)) == 0].tolist() == [0.0] * int(np.sum((w & np.uint64(0xFFFFFFFF)) == 0))
     assert 0 <= r32.min() and r32.max() <= np.sqrt(2 * 32 * np.log(2)) + 1e-12
     assert r52.max() <= np.sqrt(2 * 52 * np.log(2)) + 1e-12
+
+
+@njit(cache=True)
+def _uniform32(w, scale, low, out):
+    for i in range(w.size):
+        out[i] = uniform32(U64(w[i]), scale, low)
+
+
+def test_uniform32_is_one_fused_multiply_add():
+    """``fma(width * 2**-32, w, low)`` rounded once, against exact rational arithmetic: also where unfused
+    arithmetic (the product rounded, then the sum) gives another value."""
+    from .reference import fused_multiply_add
+
+    w = np.concatenate([RNG.integers(0, 2**32, 3000, dtype=np.uint64), np.array([0, 1, 2**31, 2**32 - 1], np.uint64)])
+    unfused_differs = 0
+    for low, width in [(-1.0, 2.0), (-0.3, 0.7), (1e-3, 3.3e-7), (-5.0, 9.87654321), (2.5, -1.25), (-1e-300, 3e-300)]:
+        scale = width * 2.0**-32
+        got = np.empty(w.size)
+        _uniform32(w, scale, low, got)
+        np.testing.assert_array_equal(got, fused_multiply_add(scale, w, low))
+        unfused_differs += int(np.sum(got != low + scale * w.astype(np.float64)))
+    assert unfused_differs > 0
 
 
 def test_radius32_over_every_binade_of_its_argument():

@@ -15,7 +15,8 @@ the README):
 * float64 outputs take 64 bits per value, ``A = w0 | w1 << 32`` and ``B = w2 | w3 << 32``,
   two values a block, and float64's transforms.
 
-* uniform: ``u = w / 2**32`` or ``u = (A >> 12) / 2**52``; the value is ``min(low + width * u, high)``.
+* uniform: 32-bit, ``min(fma(width * 2**-32, w, low), high)`` (``width * 2**-32`` rounded, then one fused
+  multiply-add); float64, ``u = (A >> 12) / 2**52`` and ``min(low + width * u, high)``.
 * normal: Box-Muller on ``(w0, w1)`` and ``(w2, w3)``, or on ``(A, B)``: radius ``r`` from the first
   word, angle ``2*pi * w / 2**32`` (or ``2*pi * B / 2**64``, top 54 bits) from the second; 32-bit:
   values ``fma(std * r, cos, mean)``, ``fma(std * r, sin, mean)`` (each rounded once); float64:
@@ -48,7 +49,7 @@ from .transforms import (
     select64,
     sin_cos_turn32,
     sin_cos_turn64,
-    unit32,
+    uniform32,
     unit52,
 )
 
@@ -110,6 +111,16 @@ def values_per_block(dst):
 def _values_per_block(dst):
     width = 2 if dst.dtype == types.float64 else 4
     return lambda dst: width
+
+
+def largest_word(dst):
+    """The largest word a value of ``dst``'s type is made from: ``2**32 - 1``, or ``2**64 - 1`` for float64."""
+
+
+@overload(largest_word, inline="always")
+def _largest_word(dst):
+    largest = U64(2**64 - 1) if dst.dtype == types.float64 else U64(2**32 - 1)
+    return lambda dst: largest
 
 
 # --- Philox words ----------------------------------------------------------------------------------------
@@ -188,31 +199,60 @@ def word64(words, k, j):
 
 
 # --- the values of one block, per output width ------------------------------------------------------------
-@njit(**_inline)
 def _clamp_high(v, high):
+    """``high if v > high else v`` (NaN stays NaN); ``v`` itself where ``high`` is None."""
+
+
+@overload(_clamp_high, inline="always")
+def _clamp_high_impl(v, high):
     # A plain select (compare and masked move): faster here than select64's integer masks, which the truncated
     # normal's clamps keep because there they measured faster (benchmarks/RESULTS.md, AVX-512 probes).
-    return high if v > high else v
+    if isinstance(high, types.NoneType):
+        return lambda v, high: v
+    return lambda v, high: high if v > high else v
 
 
-def uniform_block(dst, words, j, low, width, high):
-    """Store the uniform values of block ``j``."""
+def uniform_scale(dst, width):
+    """What the uniform multiplies its word by: ``width * 2**-32`` for 32-bit outputs, ``width`` for float64."""
+
+
+@overload(uniform_scale, inline="always")
+def _uniform_scale(dst, width):
+    if dst.dtype == types.float64:
+        return lambda dst, width: width
+    return lambda dst, width: width * 2.0**-32
+
+
+def uniform_value(dst, w, low, scale):
+    """The uniform value of word ``w`` (32-bit outputs) or 64-bit word ``w`` (float64), before the clamp."""
+
+
+@overload(uniform_value, jit_options=_merged)
+def _uniform_value(dst, w, low, scale):
+    if dst.dtype == types.float64:
+        return lambda dst, w, low, scale: low + scale * unit52(w)
+    return lambda dst, w, low, scale: uniform32(w, scale, low)
+
+
+def uniform_block(dst, words, j, low, scale, high):
+    """Store the uniform values of block ``j`` (``high`` None: none can exceed it, no clamp)."""
 
 
 @overload(uniform_block, jit_options=_merged)
-def _uniform_block(dst, words, j, low, width, high):
+def _uniform_block(dst, words, j, low, scale, high):
     # Loops over a block's values (not written-out copies): each transform is typed and lowered once.
     if dst.dtype == types.float64:
 
-        def impl(dst, words, j, low, width, high):
+        def impl(dst, words, j, low, scale, high):
             for k in range(2):
-                store(dst, U64(2) * j + U64(k), _clamp_high(low + width * unit52(word64(words, 2 * k, j)), high))
+                v = uniform_value(dst, word64(words, 2 * k, j), low, scale)
+                store(dst, U64(2) * j + U64(k), _clamp_high(v, high))
 
     else:
 
-        def impl(dst, words, j, low, width, high):
+        def impl(dst, words, j, low, scale, high):
             for k in range(4):
-                store(dst, U64(4) * j + U64(k), _clamp_high(low + width * unit32(word(words, k, j)), high))
+                store(dst, U64(4) * j + U64(k), _clamp_high(uniform_value(dst, word(words, k, j), low, scale), high))
 
     return impl
 
@@ -349,15 +389,25 @@ def quantile_region(dst, p_low, p_width):
 # --- the block kernels ---------------------------------------------------------------------------------------
 @njit(**_loop)
 def uniform_blocks(dst, first, count, key, params):
-    """Uniform values ``min(low + width * u, high)`` of blocks ``first ..`` into ``dst[:count * V]``."""
-    low, width, high = params[0], params[1], params[2]
+    """Uniform values ``min(low + width * u, high)`` of blocks ``first ..`` into ``dst[:count * V]``.
+
+    The clamp only matters where the largest word's value exceeds ``high`` (rounding can take
+    ``low + width`` past it); every step rounds monotonically, so where it does not, no value does,
+    and the loop leaves the clamp out (the same values, about 6% faster)."""
+    low, high = params[0], params[2]
+    scale = uniform_scale(dst, params[1])
+    clamped = not uniform_value(dst, largest_word(dst), low, scale) <= high
     words = np.empty(4 * SUB, np.uint32)
     for s in range(0, count, SUB):
         n = min(SUB, count - s)
         philox_words(words, key, first + U64(s), n)
         out = dst[values_per_block(dst) * s:]
-        for j in range(n):
-            uniform_block(out, words, U64(j), low, width, high)
+        if clamped:
+            for j in range(n):
+                uniform_block(out, words, U64(j), low, scale, high)
+        else:
+            for j in range(n):
+                uniform_block(out, words, U64(j), low, scale, None)
 
 
 @njit(**_loop)

@@ -155,9 +155,10 @@ def sin_cos_turn64(w):
 
 
 @njit(**_inline)
-def unit32(w):
-    """``w / 2**32`` in ``[0, 1)`` for a 32-bit word, exact (a conversion and a power-of-two scale)."""
-    return np.float64(w) * 2.0**-32
+def uniform32(w, scale, low):
+    """``fma(scale, w, low)``: the 32-bit stream's uniform ``low + width * w / 2**32`` rounded once, for a 32-bit
+    word ``w`` and ``scale = width * 2**-32`` (one conversion, exact, and one fused multiply-add)."""
+    return fma(scale, np.float64(w), low)
 
 
 @njit(**_inline)

@@ -115,6 +115,27 @@ def test_generic_cpu_target_gives_identical_bytes(generic_cache):
     assert host == generic
 
 
+def test_wide_vectors_marks_the_function_that_calls_it():
+    """The kernels' ``wide_vectors()`` gives the function being compiled LLVM's prefer-vector-width attribute
+    (a string attribute that llvmlite's own API does not list: this notices if llvmlite drops it)."""
+    from numba import njit
+
+    from lucid.kernels._vectors import PREFER_WIDE, wide_vectors
+
+    @njit
+    def marked(x):
+        wide_vectors()
+        return x + 1
+
+    @njit
+    def plain(x):
+        return x + 1
+
+    assert marked(1) == plain(1) == 2
+    assert PREFER_WIDE in marked.inspect_llvm(marked.signatures[0])
+    assert PREFER_WIDE not in plain.inspect_llvm(plain.signatures[0])
+
+
 
 @st.composite
 def strided_views(draw):

@@ -33,6 +33,7 @@ from numba import njit, types
 from numba.extending import overload
 
 from ._fma import fma
+from ._vectors import wide_vectors
 from .philox import MASK32, SHIFT32, philox_block
 from .transforms import (
     CENTRAL32,
@@ -135,6 +136,7 @@ def stream_key(k0, k1, d0, d1):
 def _philox_run(words, at, k0, k1, d0, d1, lo, hi, count):
     """``words[k * SUB + at + j]`` = word ``k`` of the block with counter words ``(lo + j, hi)``, ``j < count``
     (``lo + count <= 2**32``; the masks change no value and tell LLVM every word is 32-bit)."""
+    wide_vectors()
     k0, k1, d0, d1 = stream_key(k0, k1, d0, d1)  # 32-bit words where LLVM sees it: vpmuludq
     for j in range(count):
         w0, w1, w2, w3 = philox_block((lo + U64(j)) & MASK32, hi & MASK32, d0, d1, k0, k1)
@@ -148,6 +150,7 @@ def _philox_run(words, at, k0, k1, d0, d1, lo, hi, count):
 @njit(**_loop)
 def _philox_run_in_order(words, at, k0, k1, d0, d1, lo, hi, count):
     """``words[4 * (at + j) + k]`` = word ``k`` of the block with counter words ``(lo + j, hi)``, ``j < count``."""
+    wide_vectors()
     k0, k1, d0, d1 = stream_key(k0, k1, d0, d1)  # 32-bit words where LLVM sees it: vpmuludq
     for j in range(count):
         w0, w1, w2, w3 = philox_block((lo + U64(j)) & MASK32, hi & MASK32, d0, d1, k0, k1)
@@ -347,6 +350,7 @@ def _gather_tails(dst, words, n, every, tails, groups, where, units):
     Branch-free compactions (write always, advance when it counts), since which values lie in a
     tail is random: first the groups of 8 values with a tail (one uint64 of flags each), then
     their values."""
+    wide_vectors()
     if every:
         for i in range(n):
             where[U64(i)] = i
@@ -394,6 +398,7 @@ def uniform_blocks(dst, first, count, key, params):
     The clamp only matters where the largest word's value exceeds ``high`` (rounding can take
     ``low + width`` past it); every step rounds monotonically, so where it does not, no value does,
     and the loop leaves the clamp out (the same values, about 6% faster)."""
+    wide_vectors()
     low, high = params[0], params[2]
     scale = uniform_scale(dst, params[1])
     clamped = not uniform_value(dst, largest_word(dst), low, scale) <= high
@@ -413,6 +418,7 @@ def uniform_blocks(dst, first, count, key, params):
 @njit(**_loop)
 def normal_blocks(dst, first, count, key, params):
     """Box-Muller normals ``mean + std * z`` of blocks ``first ..`` into ``dst[:count * V]``."""
+    wide_vectors()
     mean, std = params[0], params[1]
     words = np.empty(4 * SUB, np.uint32)
     for s in range(0, count, SUB):
@@ -428,6 +434,7 @@ def central_values(out, words, n, params, flag, tails):
     """``out[:n]`` by the central quantile from words in value order; with ``flag``, ``tails[i]`` = 1 where
     value ``i``'s ``p`` lies in a tail instead (the caller overwrites those). A function of its own: small
     functions type much faster than one big one."""
+    wide_vectors()
     mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
     for i in range(n):
         q = _probability(open_unit(out, words, U64(i)), p_low, p_width) - 0.5
@@ -442,6 +449,7 @@ def tail_values(units, m, p_low, p_width, mean, scale, low, high, values):
 
     A function of its own (float64 in, float64 out): compiled once for every output type, and
     vectorized over the gathered values."""
+    wide_vectors()
     for i in range(m):
         values[U64(i)] = _tail(units[U64(i)], p_low, p_width, mean, scale, low, high)
 
@@ -457,6 +465,7 @@ def truncated_blocks(dst, first, count, key, params):
     ``p`` is in a tail (all of them, or the few) are then gathered branch-free and get
     AS 241's tail in one vectorized pass. Either way each value is the same function of its word.
     """
+    wide_vectors()
     mean, scale, p_low, p_width, low, high = params[0], params[1], params[2], params[3], params[4], params[5]
     region = quantile_region(dst, p_low, p_width)
     words = np.empty(4 * SUB, np.uint32)  # in value order
@@ -483,6 +492,7 @@ def truncated_blocks(dst, first, count, key, params):
 @njit(**_loop)
 def constant_blocks(dst, first, count, key, params):
     """``params[0]`` rounded once to ``dst``'s type in ``dst[:count * V]``; no bits drawn."""
+    wide_vectors()
     value = params[0]
     for i in range(count * values_per_block(dst)):
         store(dst, i, value)

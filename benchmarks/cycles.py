@@ -35,7 +35,6 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 from numba import njit  # noqa: E402
 
-from lucid.kernels._vectors import wide_vectors  # noqa: E402
 from lucid.kernels.distributions import (  # noqa: E402
     SUB,
     normal_blocks,
@@ -82,7 +81,6 @@ def _quantile32(out, words):
 
 @njit(cache=True)
 def _kernel(kind, dst, blocks, key, params):
-    wide_vectors()  # as the driver's chunks do: LLVM may inline the kernel here
     if kind == 0:
         uniform_blocks(dst, U64(0), blocks, key, params)
     elif kind == 1:

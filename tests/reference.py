@@ -173,13 +173,14 @@ def fused_multiply_add(a: float, w: np.ndarray, c: float) -> np.ndarray:
 
     In exact rational arithmetic (``int / int`` is correctly rounded in Python). Where NumPy's product ``a * w``
     is exact (``a``'s significand has at most ``53 - bits of w`` significant bits, and ``a`` is far from
-    underflow) or ``c`` is 0, NumPy's unfused arithmetic rounds once too and gives the same value faster.
+    underflow and overflow) or ``c`` is 0, NumPy's unfused arithmetic rounds once too and gives the same value
+    faster.
     """
     w = np.asarray(w)
     odd = Fraction(a).numerator
     odd >>= (odd & -odd).bit_length() - 1 if odd else 0
     room = 53 - int(w.max(initial=0)).bit_length()
-    if c == 0 or a == 0 or (odd.bit_length() <= room and abs(a) >= 2.0**-960):
+    if c == 0 or a == 0 or (odd.bit_length() <= room and 2.0**-960 <= abs(a) < 2.0**960):
         return a * w.astype(np.float64) + c
     fa, fc = Fraction(a), Fraction(c)
     return np.array([float(fa * int(x) + fc) for x in w.reshape(-1)]).reshape(w.shape)

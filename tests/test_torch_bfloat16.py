@@ -15,7 +15,7 @@ import lucid
 from lucid.nn import init
 from lucid.testing import assert_normal, assert_uniform
 
-from .reference import words
+from .reference import fused_multiply_add, words
 
 torch = pytest.importorskip("torch", reason="needs PyTorch: nox -s torch runs these tests")
 ml_dtypes = pytest.importorskip("ml_dtypes", reason="needs ml_dtypes (the torch extra): nox -s torch runs these")
@@ -53,7 +53,7 @@ def test_the_reference_is_ml_dtypes_on_float32_values():
 def uniform_values(seed: int, n: int, low: float, high: float) -> np.ndarray:
     """The float64 values of a uniform fill from 32-bit words (the stream specification), before rounding."""
     w = words(lucid.random.Generator(seed).key, 0, 0, (n + 3) // 4).reshape(-1)[:n]
-    return np.minimum(low + (high - low) * (w / 2.0**32), high)
+    return np.minimum(fused_multiply_add((high - low) * 2.0**-32, w, low), high)
 
 
 def test_every_binade_rounds_once_to_nearest_even():

@@ -34,7 +34,6 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from ._vectors import wide_vectors
 from .distributions import (
     CONSTANT,
     NORMAL,
@@ -105,7 +104,6 @@ def _scatter(flat, origin, shape, strides, lo, src, count):
 @njit(**_inline)
 def _fill_chunk(blocks, flat, origin, axes, start, lo, hi, key, params):
     """Logical elements ``lo .. hi - 1`` of the tensor, whose first element has global index ``start``."""
-    wide_vectors()  # here, not in the entries: a parallel entry's chunks run in a function of their own
     width = values_per_block(flat)
     contiguous = axes.shape[1] == 0
     first = start + lo  # global index of the chunk's first value

@@ -136,7 +136,6 @@ def test_wide_vectors_marks_the_function_that_calls_it():
     assert PREFER_WIDE not in plain.inspect_llvm(plain.signatures[0])
 
 
-
 @st.composite
 def strided_views(draw):
     """A base array of rank 1 to 5 and a slicing of it: steps of either sign, offsets, possibly transposed."""

@@ -10,7 +10,7 @@ import lucid
 from lucid import _fill
 from lucid._plans import Normal, TruncatedNormal, Uniform
 from lucid.kernels import CHUNK, NORMAL, UNIFORM
-from lucid.kernels.distributions import uniform_needs_clamp, uniform_scale
+from lucid.kernels.distributions import uniform_needs_clamp
 from lucid.kernels.transforms import normal_quantile, normal_quantile32
 from lucid.nn._initializers import absolute_truncated_plan
 
@@ -89,11 +89,6 @@ def _largest_uniform(dtype, low, width):
     return float(fused_multiply_add(width * 2.0**-32, np.array([2**32 - 1]), low)[0])
 
 
-@njit(cache=True)
-def _needs_clamp(dst, low, width, high):
-    return uniform_needs_clamp(dst, low, uniform_scale(dst, width), high)
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_uniform_clamps_exactly_where_values_pass_high(dtype):
     """The kernel leaves its clamp out only where no value can exceed ``high``: the decision at the largest
@@ -101,11 +96,11 @@ def test_uniform_clamps_exactly_where_values_pass_high(dtype):
     dst = np.empty(0, np.uint16 if dtype == np.float16 else dtype)  # the kernels hold float16 as its bits
     for low, width in [(-0.3, 0.7), (1.0, 1e-9), (0.0, 2.0), (-1.0, 2.0)]:
         largest = _largest_uniform(dtype, low, width)
-        assert not _needs_clamp(dst, low, width, largest)
-        assert _needs_clamp(dst, low, width, np.nextafter(largest, -np.inf))
-        assert _needs_clamp(dst, low, width, np.nan)
+        assert not uniform_needs_clamp(dst, low, width, largest)
+        assert uniform_needs_clamp(dst, low, width, np.nextafter(largest, -np.inf))
+        assert uniform_needs_clamp(dst, low, width, np.nan)
     # A negative width (kernel level only; the initializers refuse b < a): its smallest word gives its top value.
-    assert _needs_clamp(dst, 1.0, -1.0, 0.5) and not _needs_clamp(dst, 1.0, -1.0, 1.0)
+    assert uniform_needs_clamp(dst, 1.0, -1.0, 0.5) and not uniform_needs_clamp(dst, 1.0, -1.0, 1.0)
     n = 50_000
     for low, width in [(-0.3, 0.7), (1.0, 1e-9)]:
         largest = _largest_uniform(dtype, low, width)

@@ -94,7 +94,7 @@ def _central32(q, out):
 @njit(cache=True)
 def _units_and_radii(w, u32, u52, r32, r52):
     for i in range(w.size):
-        u32[i] = uniform32(U64(w[i]) & U64(0xFFFFFFFF), 2.0**-32, 0.0)
+        u32[i] = uniform32(U64(w[i]) & U64(0xFFFFFFFF), 0.0, 1.0)
         u52[i] = unit52(U64(w[i]))
         r32[i] = radius32(U64(w[i]) & U64(0xFFFFFFFF))
         r52[i] = radius52(U64(w[i]))
@@ -242,9 +242,9 @@ def test_units_and_radii():
 
 
 @njit(cache=True)
-def _uniform32(w, scale, low, out):
+def _uniform32(w, low, width, out):
     for i in range(w.size):
-        out[i] = uniform32(U64(w[i]), scale, low)
+        out[i] = uniform32(U64(w[i]), low, width)
 
 
 def test_uniform32_is_one_fused_multiply_add():
@@ -257,7 +257,7 @@ def test_uniform32_is_one_fused_multiply_add():
     for low, width in [(-1.0, 2.0), (-0.3, 0.7), (1e-3, 3.3e-7), (-5.0, 9.87654321), (2.5, -1.25), (-1e-300, 3e-300)]:
         scale = width * 2.0**-32
         got = np.empty(w.size)
-        _uniform32(w, scale, low, got)
+        _uniform32(w, low, width, got)
         np.testing.assert_array_equal(got, fused_multiply_add(scale, w, low))
         unfused_differs += int(np.sum(got != low + scale * w.astype(np.float64)))
     assert unfused_differs > 0

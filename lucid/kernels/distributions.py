@@ -215,58 +215,48 @@ def _clamp_high_impl(v, high):
     return lambda v, high: high if v > high else v
 
 
-def uniform_scale(dst, width):
-    """What the uniform multiplies its word by: ``width * 2**-32`` for 32-bit outputs, ``width`` for float64."""
-
-
-@overload(uniform_scale, inline="always")
-def _uniform_scale(dst, width):
-    if dst.dtype == types.float64:
-        return lambda dst, width: width
-    return lambda dst, width: width * 2.0**-32
-
-
-def uniform_value(dst, w, low, scale):
+def uniform_value(dst, w, low, width):
     """The uniform value of word ``w`` (32-bit outputs) or 64-bit word ``w`` (float64), before the clamp."""
 
 
 @overload(uniform_value, jit_options=_merged)
-def _uniform_value(dst, w, low, scale):
+def _uniform_value(dst, w, low, width):
     if dst.dtype == types.float64:
-        return lambda dst, w, low, scale: low + scale * unit52(w)
-    return lambda dst, w, low, scale: uniform32(w, scale, low)
+        return lambda dst, w, low, width: low + width * unit52(w)
+    return lambda dst, w, low, width: uniform32(w, low, width)
 
 
-def uniform_block(dst, words, j, low, scale, high):
+def uniform_block(dst, words, j, low, width, high):
     """Store the uniform values of block ``j`` (``high`` None: none can exceed it, no clamp)."""
 
 
 @overload(uniform_block, jit_options=_merged)
-def _uniform_block(dst, words, j, low, scale, high):
+def _uniform_block(dst, words, j, low, width, high):
     # Loops over a block's values (not written-out copies): each transform is typed and lowered once.
     if dst.dtype == types.float64:
 
-        def impl(dst, words, j, low, scale, high):
+        def impl(dst, words, j, low, width, high):
             for k in range(2):
-                v = uniform_value(dst, word64(words, 2 * k, j), low, scale)
+                v = uniform_value(dst, word64(words, 2 * k, j), low, width)
                 store(dst, U64(2) * j + U64(k), _clamp_high(v, high))
 
     else:
 
-        def impl(dst, words, j, low, scale, high):
+        def impl(dst, words, j, low, width, high):
             for k in range(4):
-                store(dst, U64(4) * j + U64(k), _clamp_high(uniform_value(dst, word(words, k, j), low, scale), high))
+                v = uniform_value(dst, word(words, k, j), low, width)
+                store(dst, U64(4) * j + U64(k), _clamp_high(v, high))
 
     return impl
 
 
 @njit(**_inline)
-def uniform_needs_clamp(dst, low, scale, high):
+def uniform_needs_clamp(dst, low, width, high):
     """Whether some word's value could exceed ``high``: the value is monotonic in the word (each step rounds
     monotonically), so the smallest and largest words' values bound every other; rounding can take ``low +
     width`` past ``high``. NaN anywhere: clamp (the values are then what the clamped formula gives)."""
-    first = uniform_value(dst, U64(0), low, scale)
-    last = uniform_value(dst, largest_word(dst), low, scale)
+    first = uniform_value(dst, U64(0), low, width)
+    last = uniform_value(dst, largest_word(dst), low, width)
     return not (first <= high and last <= high)
 
 
@@ -408,9 +398,8 @@ def uniform_blocks(dst, first, count, key, params):
     The loop leaves the clamp out where no value can exceed ``high`` (:func:`uniform_needs_clamp`):
     the same values, about 6% faster."""
     wide_vectors()
-    low, high = params[0], params[2]
-    scale = uniform_scale(dst, params[1])
-    clamped = uniform_needs_clamp(dst, low, scale, high)
+    low, width, high = params[0], params[1], params[2]
+    clamped = uniform_needs_clamp(dst, low, width, high)
     words = np.empty(4 * SUB, np.uint32)
     for s in range(0, count, SUB):
         n = min(SUB, count - s)
@@ -418,10 +407,10 @@ def uniform_blocks(dst, first, count, key, params):
         out = dst[values_per_block(dst) * s:]
         if clamped:
             for j in range(n):
-                uniform_block(out, words, U64(j), low, scale, high)
+                uniform_block(out, words, U64(j), low, width, high)
         else:
             for j in range(n):
-                uniform_block(out, words, U64(j), low, scale, None)
+                uniform_block(out, words, U64(j), low, width, None)
 
 
 @njit(**_loop)

@@ -155,10 +155,11 @@ def sin_cos_turn64(w):
 
 
 @njit(**_inline)
-def uniform32(w, scale, low):
-    """``fma(scale, w, low)``: the 32-bit stream's uniform ``low + width * w / 2**32`` rounded once, for a 32-bit
-    word ``w`` and ``scale = width * 2**-32`` (one conversion, exact, and one fused multiply-add)."""
-    return fma(scale, np.float64(w), low)
+def uniform32(w, low, width):
+    """``fma(width * 2**-32, w, low)``: the 32-bit stream's uniform ``low + width * w / 2**32`` rounded once (for
+    widths from ``2**-990``), for a 32-bit word ``w``: one exact conversion and one fused multiply-add (LLVM
+    computes the loop-invariant ``width * 2**-32`` once, outside a kernel's loop)."""
+    return fma(width * 2.0**-32, np.float64(w), low)
 
 
 @njit(**_inline)

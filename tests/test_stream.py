@@ -173,6 +173,62 @@ def test_chunked_windows_equal_one_fill(kind, dtype):
         np.testing.assert_array_equal(np.concatenate(parts), whole)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_streamed_uniform_fills_equal_cached_ones(dtype):
+    """A uniform fill of ``STREAM_BYTES`` or more reaches memory by streamed stores: the same bytes as fills
+    below the threshold, from every entry point, at several alignments of the destination, with a last chunk
+    cut short; its ends are the reference's values."""
+    from lucid.kernels import ENTRIES, make_job
+    from lucid.kernels.driver import NO_AXES, STREAM_BYTES
+
+    n = STREAM_BYTES // np.dtype(dtype).itemsize + CHUNK // 2 + 4
+    p = (-0.3, 0.7, 0.4)
+    half = n // 2  # windows below the threshold: not streamed
+    cached = np.concatenate([kernel_fill(UNIFORM, dtype, half, p, seed=4, draw=2),
+                             kernel_fill(UNIFORM, dtype, n - half, p, seed=4, draw=2, start=half)])
+    for start in (0, n - 1000):
+        np.testing.assert_array_equal(cached[start:start + 1000], values(UNIFORM, dtype, key_of(4), 2, 1000, p, start))
+    params = np.array(p)
+    job = make_job(key_of(4), 2, 0, n)
+    raw = np.zeros(n + 40, dtype)
+    view = raw.view(np.uint16) if dtype == np.float16 else raw
+    for entry in (ENTRIES[UNIFORM].serial, ENTRIES[UNIFORM].parallel):
+        for offset in (0, 1, 3, 8):
+            raw[:] = 0
+            entry(view[offset:offset + n], job, NO_AXES, params)
+            np.testing.assert_array_equal(raw[offset:offset + n], cached)
+            assert not raw[:offset].any() and not raw[offset + n:].any()
+    if dtype == np.float32:  # the rows entries (shards, Dask chunks) in one dtype: each compiles for seconds
+        rows = np.zeros((1, n), dtype)
+        for entry in (ENTRIES[UNIFORM].rows, ENTRIES[UNIFORM].rows_parallel):
+            rows[:] = 0
+            entry(rows, np.zeros(1, np.int64), job, params)
+            np.testing.assert_array_equal(rows[0], cached)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+def test_stream_copy_is_a_plain_copy(dtype):
+    """``stream_copy`` against slice assignment: every alignment of the destination, counts around a line,
+    nothing outside the window written; a destination whose address is not a multiple of its item size."""
+    from lucid.kernels._stream import stream_copy
+
+    copy = njit(lambda dst, at, src, count: stream_copy(dst, at, src, count))
+    src = np.arange(1, 300).astype(dtype)
+    for at in range(0, 70):
+        for count in (0, 1, 15, 16, 17, 31, 64, 65, 130, 299 - 70):
+            dst = np.zeros(400, dtype)
+            copy(dst, at, src, count)
+            want = np.zeros(400, dtype)
+            want[at:at + count] = src[:count]
+            np.testing.assert_array_equal(dst, want, err_msg=f"at {at}, count {count}")
+    if dtype != np.uint8:
+        buffer = bytearray(401 * np.dtype(dtype).itemsize)
+        dst = np.frombuffer(buffer, dtype, count=400, offset=1)  # not aligned to its item size
+        copy(dst, 3, src, 200)
+        np.testing.assert_array_equal(dst[3:203], src[:200])
+        assert not dst[:3].any() and not dst[203:].any()
+
+
 def test_fills_across_the_block_counters_low_word_wrap():
     """A fill whose Philox blocks run past block 2**32 - 1 (where the counter's low word wraps and its high
     word steps) gives each element the value of a fill of that element alone; uniforms match the reference."""

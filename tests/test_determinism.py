@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 
 import lucid
 from lucid.kernels import CHUNK
+from lucid.kernels.driver import STREAM_BYTES
 from lucid.nn import init
 
 from .conftest import run_python
 
 SHAPES = [(3, 5), (64, 3, 3, 3), (513, 257), (2, 3 * CHUNK + 5)]
+STREAMED = STREAM_BYTES // 4 + 5  # float32 elements of a fill that streams its stores (the uniform's)
 NAMES = ["kaiming_normal", "kaiming_uniform", "xavier_normal", "normal", "uniform", "trunc_normal", "variance_scaling"]
 
 
@@ -82,12 +84,16 @@ for name in NAMES:
             t = lucid.zeros(shape, dtype=dtype)
             getattr(init, name)(t, generator=lucid.random.Generator(12345))
             out[f"{name}/{dtype}/{shape}"] = hashlib.sha256(t.numpy().tobytes()).hexdigest()
+big = np.zeros(STREAMED, np.float32)  # 64 MiB: streamed to memory
+init.uniform(big, -1.0, 1.0, generator=lucid.random.Generator(12345))
+out["uniform/streamed"] = hashlib.sha256(big.tobytes()).hexdigest()
 print(json.dumps(out))
 """
 
 
 def hashes_in_subprocess(**env):
-    return json.loads(run_python(f"SHAPES = {SHAPES!r}\nNAMES = {NAMES!r}\n" + HASH_SCRIPT, **env))
+    return json.loads(run_python(f"SHAPES = {SHAPES!r}\nNAMES = {NAMES!r}\nSTREAMED = {STREAMED}\n" + HASH_SCRIPT,
+                                 **env))
 
 
 def hashes_here():
@@ -97,6 +103,8 @@ def hashes_here():
             for shape in SHAPES:
                 t = fill(getattr(init, name), shape, seed=12345, dtype=dtype)
                 out[f"{name}/{dtype}/{shape}"] = hashlib.sha256(t.tobytes()).hexdigest()
+    big = fill(init.uniform, (STREAMED,), 12345, a=-1.0, b=1.0)
+    out["uniform/streamed"] = hashlib.sha256(big.tobytes()).hexdigest()
     return out
 
 

@@ -60,6 +60,7 @@ CHUNK = 1 << 16  # logical elements per chunk; a multiple of every block width
 # A streaming kernel's fills of at least STREAM_BYTES (beyond the 32 MiB L3 of the machines measured) are made
 # PIECE blocks at a time (64 KiB of values, in the L2 cache) and reach memory by non-temporal stores.
 STREAM_BYTES = 1 << 26
+STREAM_RUN = 1 << 14  # and only chunks of 16 KiB or more: short rows of a Dask chunk or shard measured slower
 PIECE = 1 << 12
 
 KEY_LO, KEY_HI, DRAW_LO, DRAW_HI, START, COUNT, ORIGIN = range(7)  # fields of a job
@@ -158,7 +159,7 @@ def _stream_chunk(blocks, flat, origin, axes, start, lo, hi, key, params, large)
     entries hold this code."""
     width = values_per_block(flat)
     b_first, nb, skip, direct = _blocks_of(flat, axes, start, lo, hi)
-    if not (large and direct):
+    if not (large and direct and (hi - lo) * flat.itemsize >= STREAM_RUN):  # short rows: streaming measured slower
         _fill_chunk(blocks, flat, origin, axes, start, lo, hi, key, params, large)
         return
     piece = np.empty(PIECE * width, flat.dtype)

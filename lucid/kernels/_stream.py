@@ -12,8 +12,8 @@ The driver generates a large fill's values a cache-sized piece at a time into a 
 and copies each piece with :func:`stream_copy`, so the bytes are the same either way: only how
 they reach memory differs.
 
-LLVM's ``!nontemporal`` store of a 64-byte vector is ``vmovntdq`` (one zmm, or two ymm, or four
-xmm, by the CPU) on x86-64; a target without such stores stores normally. It needs 64-byte
+LLVM's ``!nontemporal`` store of a 64-byte vector is ``vmovntdq`` (one zmm, or two ymm) on x86-64 with
+AVX, four ``movntps`` on a generic x86-64; a target without such stores stores normally. It needs 64-byte
 alignment, so the copy stores ordinarily up to the first aligned element and after the last
 aligned line. A fence at the end orders the streamed stores before whatever the thread does next
 (non-temporal stores are weakly ordered on x86).
@@ -47,7 +47,8 @@ def _store_line(typingctx, dst, i, src, j):
 
 @intrinsic
 def _fence(typingctx):
-    """A full memory fence (``mfence`` on x86-64): earlier stores, streamed ones included, come first."""
+    """A sequentially consistent fence (a locked instruction on x86-64, which orders non-temporal stores as
+    ``mfence`` does): earlier stores, streamed ones included, come first."""
 
     def codegen(context, builder, signature, args):
         builder.fence("seq_cst")

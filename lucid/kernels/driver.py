@@ -10,7 +10,7 @@ A chunk whose values start on a block boundary of a contiguous tensor is
 generated in place; any other chunk (an unaligned window, a tail, a strided
 view) is generated into a chunk-sized scratch buffer and copied or scattered.
 
-A uniform fill of at least ``STREAM_BYTES`` generates its in-place chunks a piece
+A uniform fill of at least ``STREAM_BYTES`` generates its in-place chunks (``STREAM_RUN`` bytes or more) a piece
 at a time in the cache and streams each piece to memory (:mod:`._stream`): the same
 bytes, and about 1.7 times the rate where writing memory is what limits it (the
 uniform kernel outruns the memory's write rate; the normal and truncated normal
@@ -58,7 +58,8 @@ from .fpenv import enter_ieee, restore
 U64 = np.uint64
 CHUNK = 1 << 16  # logical elements per chunk; a multiple of every block width
 # A streaming kernel's fills of at least STREAM_BYTES (beyond the 32 MiB L3 of the machines measured) are made
-# PIECE blocks at a time (64 KiB of values, in the L2 cache) and reach memory by non-temporal stores.
+# PIECE blocks at a time (64 KiB of values, 32 KiB for 16-bit types: in the L2 cache) and reach memory by
+# non-temporal stores.
 STREAM_BYTES = 1 << 26
 STREAM_RUN = 1 << 14  # and only chunks of 16 KiB or more: short rows of a Dask chunk or shard measured slower
 PIECE = 1 << 12

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import lucid
 from lucid import _fill
 from lucid.kernels import CHUNK, flush_mode, set_flush_mode
+from lucid.kernels.driver import STREAM_BYTES
 from lucid.nn import init
 
 ml_dtypes = pytest.importorskip("ml_dtypes", reason="bfloat16 needs ml_dtypes (the test extra; nox -s tests)")
@@ -185,6 +186,23 @@ def test_flush_to_zero_mode_does_not_change_a_single_bit(size, dtype, call):
         assert flush_mode()
         call(got, lucid.random.Generator(1))
         assert flush_mode()  # the caller's mode is put back
+    finally:
+        set_flush_mode(False)
+    assert bits(got).tobytes() == bits(want).tobytes()
+
+
+@pytest.mark.parametrize("dtype,bound", [(np.float32, 1e-39), (np.float64, 3e-308)])
+def test_flush_to_zero_mode_does_not_change_a_streamed_uniform(dtype, bound):
+    """A uniform fill of ``STREAM_BYTES`` or more is made in pieces and streamed to memory: under the
+    caller's flush-to-zero mode its subnormal values are still the same bits."""
+    size = STREAM_BYTES // np.dtype(dtype).itemsize + 16
+    want = np.zeros(size, dtype)
+    init.uniform(want, -bound, bound, generator=lucid.random.Generator(3))
+    assert np.count_nonzero(want[-1000:]) > 900  # nonzero subnormals, up to the end
+    got = np.zeros(size, dtype)
+    set_flush_mode(True)
+    try:
+        init.uniform(got, -bound, bound, generator=lucid.random.Generator(3))
     finally:
         set_flush_mode(False)
     assert bits(got).tobytes() == bits(want).tobytes()

@@ -1,5 +1,7 @@
 """The fill kernels against the slow NumPy reference of the stream specification."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import example, given
@@ -14,6 +16,7 @@ from lucid.kernels.distributions import uniform_needs_clamp
 from lucid.kernels.transforms import normal_quantile, normal_quantile32
 from lucid.nn._initializers import absolute_truncated_plan
 
+from .conftest import run_python
 from .reference import key_of, standard_normals, values, words
 
 DTYPES = [np.float16, np.float32, np.float64]
@@ -227,6 +230,37 @@ def test_stream_copy_is_a_plain_copy(dtype):
         copy(dst, 3, src, 200)
         np.testing.assert_array_equal(dst[3:203], src[:200])
         assert not dst[:3].any() and not dst[203:].any()
+    wide = np.zeros(800, dtype)
+    copy(wide[::2], 5, src, 200)  # a strided destination: every other item, none between written
+    np.testing.assert_array_equal(wide[10:410:2], src[:200])
+    assert np.count_nonzero(wide) == 200
+    dst = np.zeros(400, dtype)
+    copy(dst, 5, np.repeat(src, 2)[::2], 200)  # a strided source
+    np.testing.assert_array_equal(dst[5:205], src[:200])
+    assert np.count_nonzero(dst) == 200
+
+
+STORES_SCRIPT = """
+import json
+import numpy as np
+from lucid.kernels import ENTRIES, NO_AXES, NORMAL, UNIFORM, make_job
+
+counts = {}
+for kind in (UNIFORM, NORMAL):
+    serial = ENTRIES[kind].serial
+    serial(np.zeros(8, np.float32), make_job(1, 0, 0, 8), NO_AXES, np.array([0.0, 1.0, 1.0]))
+    (ir,) = serial.inspect_llvm().values()
+    counts[ENTRIES[kind].name] = ir.count("!nontemporal")
+print(json.dumps(counts))
+"""
+
+
+def test_only_the_uniform_streams_its_stores(tmp_path):
+    """The uniform's entry holds a non-temporal store (the copy of :mod:`lucid.kernels._stream`); the normal's
+    holds none. Compiled in a fresh process with an empty cache: Numba keeps no IR for cached code. The bytes
+    are tested above; this tests that streaming is there at all."""
+    counts = json.loads(run_python(STORES_SCRIPT, NUMBA_CACHE_DIR=str(tmp_path)))
+    assert counts == {"uniform": 1, "normal": 0}
 
 
 def test_fills_across_the_block_counters_low_word_wrap():

@@ -72,15 +72,17 @@ def _address(typingctx, a, i):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def stream_copy(dst, at, src, count):
-    """``dst[at : at + count] = src[:count]`` (1-D, contiguous, one dtype), the aligned lines by non-temporal stores.
+    """``dst[at : at + count] = src[:count]`` (1-D, one dtype), the aligned lines by non-temporal stores.
 
-    The same bytes as a plain copy; ``dst`` is written once, ``src`` only read.
+    The same bytes as a plain copy; ``dst`` is written once, ``src`` only read. The lines are stored from
+    contiguous memory: where either array has gaps between its items, or ``dst[at]`` is not at a multiple
+    of the item size, the whole copy is an ordinary one.
     """
     size = dst.itemsize
     per_line = LINE // size
     address = _address(dst, at)
-    head = count  # an address that is not a multiple of the item size: an ordinary copy
-    if address % size == 0:
+    head = count  # strided or misaligned: an ordinary copy
+    if address % size == 0 and dst.strides[0] == size and src.strides[0] == size:
         head = min(count, ((LINE - address % LINE) % LINE) // size)
     for k in range(head):
         dst[at + k] = src[k]

@@ -113,6 +113,33 @@ def test_thread_counts_give_identical_bytes():
     two = hashes_in_subprocess(NUMBA_NUM_THREADS="2")
     assert one == two
     assert one == hashes_here()
+    # More threads than this machine's cores: they take chunks in an order that changes from run to run.
+    assert hashes_in_subprocess(NUMBA_NUM_THREADS="5") == one
+
+
+def test_parallel_workers_take_each_task_once():
+    """The parallel entries' workers take chunks from one atomic counter (``take``): every task once, any
+    number of workers against any number of tasks."""
+    from numba import njit, prange
+
+    from lucid.kernels._tasks import WORKERS, take
+
+    @njit(parallel=True)
+    def run(tasks, workers):
+        taken = np.zeros(1, np.int64)
+        times = np.zeros(tasks, np.int64)
+        for _ in prange(min(workers, tasks)):
+            t = take(taken)
+            while t < tasks:
+                times[t] += 1
+                t = take(taken)
+        return times, taken  # read outside: in here Numba reads taken[0] as it was before the loop
+
+    for tasks in (0, 1, 2, 3, 512, 5000):
+        for workers in (1, 2, 7, WORKERS):
+            times, taken = run(tasks, workers)
+            assert (times == 1).all()
+            assert taken[0] == tasks + min(workers, tasks)  # one empty take per worker
 
 
 @pytest.mark.slow

@@ -4,7 +4,9 @@ A fill writes ``F(key, draw, start + i)`` at logical C-order index ``i`` of an
 ``n``-element tensor. The tensor arrives as ``flat``, a 1-D array spanning its
 memory, with the offset ``origin`` of its first element and its shape and strides
 in elements (``axes``). Chunks of ``CHUNK`` logical elements are independent, so
-any split between threads gives the same bytes.
+any split between threads gives the same bytes. The parallel entries start one
+worker per Numba thread and each takes the next chunk when it finishes one
+(:mod:`._tasks`), so a core that another process slows does not hold back the fill.
 
 A chunk whose values start on a block boundary of a contiguous tensor is
 generated in place; any other chunk (an unaligned window, a tail, a strided
@@ -41,6 +43,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._stream import stream_copy
+from ._tasks import WORKERS, take
 from .distributions import (
     CONSTANT,
     NORMAL,
@@ -192,9 +195,14 @@ def _parallel(blocks, chunk, flat, job, axes, params):
     key = _key(job)
     n = job[COUNT]
     large = n * flat.itemsize >= STREAM_BYTES
-    for c in prange((n + CHUNK - 1) // CHUNK):
-        lo = c * CHUNK
-        chunk(blocks, flat, job[ORIGIN], axes, job[START], lo, min(n, lo + CHUNK), key, params, large)
+    tasks = (n + CHUNK - 1) // CHUNK
+    taken = np.zeros(1, np.int64)  # chunks taken so far: each worker takes the next when it is free
+    for _ in prange(min(WORKERS, tasks)):
+        c = take(taken)
+        while c < tasks:
+            lo = c * CHUNK
+            chunk(blocks, flat, job[ORIGIN], axes, job[START], lo, min(n, lo + CHUNK), key, params, large)
+            c = take(taken)
 
 
 @njit(**_inline)
@@ -210,19 +218,24 @@ def _rows(blocks, chunk, rows, starts, job, params):
 @njit(**_inline)
 def _rows_parallel(blocks, chunk, rows, starts, job, params):
     """``_rows`` spread over Numba's threads: each task is a run of whole short rows (about a chunk's worth of
-    elements) or one chunk of a long row."""
+    elements) or one chunk of a long row, taken as in ``_parallel``."""
     key = _key(job)
     nrows, n = rows.shape
     large = rows.size * rows.itemsize >= STREAM_BYTES
     per_row = (n + CHUNK - 1) // CHUNK  # column chunks per row
     group = max(1, CHUNK // max(n, 1))  # rows per task
     groups = (nrows + group - 1) // group
-    for t in prange(groups * per_row):
-        g = t // per_row
-        lo = (t - g * per_row) * CHUNK
-        hi = min(n, lo + CHUNK)
-        for r in range(g * group, min(nrows, (g + 1) * group)):
-            chunk(blocks, rows[r], 0, NO_AXES, starts[r], lo, hi, key, params, large)
+    tasks = groups * per_row
+    taken = np.zeros(1, np.int64)
+    for _ in prange(min(WORKERS, tasks)):
+        t = take(taken)
+        while t < tasks:
+            g = t // per_row
+            lo = (t - g * per_row) * CHUNK
+            hi = min(n, lo + CHUNK)
+            for r in range(g * group, min(nrows, (g + 1) * group)):
+                chunk(blocks, rows[r], 0, NO_AXES, starts[r], lo, hi, key, params, large)
+            t = take(taken)
 
 
 # --- the entry points: (serial, parallel, rows) per distribution -------------------------------------------

@@ -3,12 +3,13 @@
 Numba's ``prange`` hands each thread an equal, fixed share of the iterations. On a machine where another
 process (a data loader, a second job, the host of a virtual machine) takes part of one core, the fill then
 waits for the slowed thread's share: measured on 2 cores with one busy process beside it, a float32 normal
-fill of 2^25 values ran at 480-530 M/s on 2 threads, below one thread's 610. The driver's parallel loops
-instead start one worker per thread and let each take the next chunk when it finishes one (700-760 M/s
-there; the same rate as before on an idle machine). Which thread fills which chunk changes no value: each
+fill of 2^25 values ran at 450-515 M/s on 2 threads, below one thread's 610. The driver's parallel loops
+instead let each thread take the next chunk when it finishes one (620-815 M/s there; the same rate as
+before on an idle machine). Which thread fills which chunk changes no value: each
 depends only on its logical index.
 
-A loop runs ``min(WORKERS, tasks)`` workers, more than any machine has threads: ``prange`` gives each thread
+A loop runs ``min(WORKERS, tasks)`` workers, at least one per thread (a machine with more than ``WORKERS``
+threads uses ``WORKERS`` of them): ``prange`` gives each thread
 a share of them, the first worker of each thread takes chunks until none is left, and the rest find none
 (one atomic add each). Calling Numba's ``get_num_threads()`` instead would keep the entry points out of
 Numba's cache.
@@ -20,7 +21,7 @@ itself, and the threads' writes are joined by the end of the parallel region).
 from numba import types
 from numba.extending import intrinsic
 
-WORKERS = 1024  # workers per parallel loop (at most one per task): more than the threads of any machine
+WORKERS = 1024  # workers per parallel loop (at most one per task): more than the machines' threads
 
 
 @intrinsic

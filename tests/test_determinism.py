@@ -121,25 +121,37 @@ def test_parallel_workers_take_each_task_once():
     """The parallel entries' workers take chunks from one atomic counter (``take``): every task once, any
     number of workers against any number of tasks."""
     from numba import njit, prange
+    from numba.core.errors import TypingError
 
     from lucid.kernels._tasks import WORKERS, take
 
     @njit(parallel=True)
     def run(tasks, workers):
-        taken = np.zeros(1, np.int64)
+        taken = np.empty(1, np.int64)
+        taken[0] = 0
         times = np.zeros(tasks, np.int64)
         for _ in prange(min(workers, tasks)):
             t = take(taken)
             while t < tasks:
                 times[t] += 1
                 t = take(taken)
-        return times, taken  # read outside: in here Numba reads taken[0] as it was before the loop
+        return times, taken  # read outside: Numba's loop fusion would move a read of taken[0] here above the loop
 
     for tasks in (0, 1, 2, 3, 512, 5000):
         for workers in (1, 2, 7, WORKERS):
             times, taken = run(tasks, workers)
             assert (times == 1).all()
             assert taken[0] == tasks + min(workers, tasks)  # one empty take per worker
+
+    @njit
+    def take_from(counter):
+        return take(counter)
+
+    frozen = np.zeros(1, np.int64)
+    frozen.flags.writeable = False
+    for bad in (frozen, np.zeros(1, np.int32), np.zeros((1, 1), np.int64)):
+        with pytest.raises(TypingError):  # only a writable 1-D int64 array can count
+            take_from(bad)
 
 
 @pytest.mark.slow

@@ -15,7 +15,10 @@ a share of them, the first worker of each thread takes chunks until none is left
 Numba's cache.
 
 ``take`` is one atomic fetch-and-add on ``counter[0]`` (relaxed ordering: the counter orders nothing but
-itself, and the threads' writes are joined by the end of the parallel region).
+itself, and the threads' writes are joined by the end of the parallel region). Numba's parfor passes do not
+see it as a write: they never hoist it (a call they do not know is impure), but they may move a plain read of
+the counter (``counter[0]``) that follows the loop to before it, so a function running such a loop must not
+read the counter afterwards (the driver does not).
 """
 
 from numba import types
@@ -27,7 +30,8 @@ WORKERS = 1024  # workers per parallel loop (at most one per task): more than th
 @intrinsic
 def take(typingctx, counter):
     """Add 1 to ``counter[0]`` (an int64 array) atomically and return the value it had."""
-    if not (isinstance(counter, types.Array) and counter.dtype == types.int64):
+    if not (isinstance(counter, types.Array) and counter.dtype == types.int64 and counter.ndim == 1
+            and counter.mutable):
         return None
 
     def codegen(context, builder, signature, args):

@@ -196,7 +196,8 @@ def _parallel(blocks, chunk, flat, job, axes, params):
     n = job[COUNT]
     large = n * flat.itemsize >= STREAM_BYTES
     tasks = (n + CHUNK - 1) // CHUNK
-    taken = np.zeros(1, np.int64)  # chunks taken so far: each worker takes the next when it is free
+    taken = np.empty(1, np.int64)  # chunks taken so far: each worker takes the next when it is free
+    taken[0] = 0  # (np.zeros would be a parallel loop of its own: a second launch per fill)
     for _ in prange(min(WORKERS, tasks)):
         c = take(taken)
         while c < tasks:
@@ -226,7 +227,8 @@ def _rows_parallel(blocks, chunk, rows, starts, job, params):
     group = max(1, CHUNK // max(n, 1))  # rows per task
     groups = (nrows + group - 1) // group
     tasks = groups * per_row
-    taken = np.zeros(1, np.int64)
+    taken = np.empty(1, np.int64)
+    taken[0] = 0
     for _ in prange(min(WORKERS, tasks)):
         t = take(taken)
         while t < tasks:

@@ -123,12 +123,11 @@ def test_parallel_workers_take_each_task_once():
     from numba import njit, prange
     from numba.core.errors import TypingError
 
-    from lucid.kernels._tasks import WORKERS, take
+    from lucid.kernels._tasks import WORKERS, new_counter, take
 
     @njit(parallel=True)
     def run(tasks, workers):
-        taken = np.empty(1, np.int64)
-        taken[0] = 0
+        taken = new_counter()
         times = np.zeros(tasks, np.int64)
         for _ in prange(min(workers, tasks)):
             t = take(taken)

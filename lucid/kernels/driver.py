@@ -4,9 +4,9 @@ A fill writes ``F(key, draw, start + i)`` at logical C-order index ``i`` of an
 ``n``-element tensor. The tensor arrives as ``flat``, a 1-D array spanning its
 memory, with the offset ``origin`` of its first element and its shape and strides
 in elements (``axes``). Chunks of ``CHUNK`` logical elements are independent, so
-any split between threads gives the same bytes. The parallel entries start one
-worker per Numba thread and each takes the next chunk when it finishes one
-(:mod:`._tasks`), so a core that another process slows does not hold back the fill.
+any split between threads gives the same bytes. In the parallel entries each
+thread takes the next chunk when it finishes one (:mod:`._tasks`), so a core that
+another process slows does not hold back the fill.
 
 A chunk whose values start on a block boundary of a contiguous tensor is
 generated in place; any other chunk (an unaligned window, a tail, a strided
@@ -43,7 +43,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._stream import stream_copy
-from ._tasks import WORKERS, take
+from ._tasks import WORKERS, new_counter, take
 from .distributions import (
     CONSTANT,
     NORMAL,
@@ -196,8 +196,7 @@ def _parallel(blocks, chunk, flat, job, axes, params):
     n = job[COUNT]
     large = n * flat.itemsize >= STREAM_BYTES
     tasks = (n + CHUNK - 1) // CHUNK
-    taken = np.empty(1, np.int64)  # chunks taken so far: each worker takes the next when it is free
-    taken[0] = 0  # (np.zeros would be a parallel loop of its own: a second launch per fill)
+    taken = new_counter()  # chunks taken so far: each worker takes the next when it is free
     for _ in prange(min(WORKERS, tasks)):
         c = take(taken)
         while c < tasks:
@@ -227,8 +226,7 @@ def _rows_parallel(blocks, chunk, rows, starts, job, params):
     group = max(1, CHUNK // max(n, 1))  # rows per task
     groups = (nrows + group - 1) // group
     tasks = groups * per_row
-    taken = np.empty(1, np.int64)
-    taken[0] = 0
+    taken = new_counter()
     for _ in prange(min(WORKERS, tasks)):
         t = take(taken)
         while t < tasks:
